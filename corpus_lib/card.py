@@ -1,0 +1,152 @@
+"""The dataset card (README.md): YAML metadata the Hub and `load_dataset` read, and a body people read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpus_lib.config import BuildConfig
+from corpus_lib.schema import field_descriptions, hf_features, schema_id
+from corpus_lib.write import ShardInfo
+
+_SIZE_CATEGORIES = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+)
+
+
+def size_category(n: int) -> str:
+    for limit, name in _SIZE_CATEGORIES:
+        if n < limit:
+            return name
+    return "100M<n<1B"
+
+
+def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[str], download_size: int):
+    """The card's YAML as huggingface_hub.DatasetCardData, filled the way `datasets` itself writes it."""
+    from datasets import DatasetInfo, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCardData
+
+    splits = _split_totals(shards)
+    total = sum(rows for rows, _ in splits.values())
+    card = DatasetCardData(
+        license=config.license,
+        language=languages or None,
+        pretty_name=config.pretty_name or config.name,
+        size_categories=[size_category(total)],
+        task_categories=["text-generation", "text-classification"],
+        tags=["news", "corpus_lib"],
+        source_datasets=["original"],
+    )
+    info = DatasetInfo(
+        features=hf_features(),
+        splits=SplitDict(
+            {name: SplitInfo(name, num_bytes=nbytes, num_examples=rows) for name, (rows, nbytes) in splits.items()}
+        ),
+        download_size=download_size,
+        dataset_size=sum(nbytes for _, nbytes in splits.values()),
+    )
+    DatasetInfosDict({"default": info}).to_dataset_card_data(card)
+    data_files = [
+        {"split": name, "path": [s.path for s in shards if s.split == name]} for name in splits
+    ]
+    MetadataConfigs({"default": {"data_files": data_files}}).to_dataset_card_data(card)
+    return card
+
+
+def _split_totals(shards: list[ShardInfo]) -> dict[str, tuple[int, int]]:
+    totals: dict[str, tuple[int, int]] = {}
+    for shard in shards:
+        rows, nbytes = totals.get(shard.split, (0, 0))
+        totals[shard.split] = (rows + shard.num_rows, nbytes + shard.num_bytes)
+    return totals
+
+
+def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[str], download_size: int,
+                summary: dict[str, Any]) -> str:
+    metadata = card_metadata(config, shards, languages, download_size)
+    splits = _split_totals(shards)
+    title = config.pretty_name or config.name
+    lines = [
+        "---",
+        metadata.to_yaml().rstrip("\n"),
+        "---",
+        "",
+        f"# {title}",
+        "",
+        config.description
+        or "News articles extracted from raw page dumps by corpus_lib: one record per article, "
+        "with title, publication time, body without site boilerplate, language and provenance.",
+        "",
+        "## Splits",
+        "",
+        "| split | records |",
+        "|---|---|",
+        *[f"| {name} | {rows} |" for name, (rows, _) in splits.items()],
+        "",
+        f"Each record's split is a threshold on sha256(salt NUL id) (rule `{summary['split_rule']}`, "
+        f"salt `{config.splits.salt}`, test fraction {config.splits.test}, validation fraction "
+        f"{config.splits.validation}), so adding or removing files never moves another record. "
+        "Dropped exact duplicates take the split of the record kept in their place.",
+        "",
+        "## Sources",
+        "",
+        "| source | records | first published | last published |",
+        "|---|---|---|---|",
+        *[
+            f"| {name} | {row['records']} | {row['first'] or '-'} | {row['last'] or '-'} |"
+            for name, row in summary["sources"].items()
+        ],
+        "",
+        "## Build accounting",
+        "",
+        f"Every input file is a record, a dropped duplicate (`duplicates.jsonl`) or a reject (`rejects.jsonl`): "
+        f"{summary['inputs']} inputs = {summary['records']} records + {summary['duplicates']} duplicates + "
+        f"{summary['rejects']} rejects.",
+        "",
+        "| reject reason | files |",
+        "|---|---|",
+        *[f"| `{reason}` | {count} |" for reason, count in summary["rejects_by_reason"].items()],
+        "",
+        f"Template lines learned per source and removed from bodies: {summary['template_lines']}. "
+        f"Extraction by `{summary['parser']}`; records follow `{schema_id()}`.",
+        "",
+        "## Fields",
+        "",
+        "| field | type | description |",
+        "|---|---|---|",
+        *[
+            f"| `{name}` | `{_feature_type(feature)}` | {field_descriptions()[name].replace('|', '/')} |"
+            for name, feature in hf_features().items()
+        ],
+        "",
+        "## How to load",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        'ds = load_dataset("path/or/repo_id")            # DatasetDict with the splits above',
+        'stream = load_dataset("path/or/repo_id", split="train", streaming=True)',
+        'head = load_dataset("path/or/repo_id", split="train[:10%]")',
+        "```",
+        "",
+        "## License",
+        "",
+        f"Declared license: `{config.license}`. The articles remain their publishers' works; check that "
+        "your use is allowed by each source's terms.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _feature_type(feature) -> str:
+    dtype = getattr(feature, "dtype", None)
+    if dtype is not None:
+        return str(dtype)
+    inner = getattr(feature, "feature", None)
+    return f"list<{_feature_type(inner)}>" if inner is not None else type(feature).__name__

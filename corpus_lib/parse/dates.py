@@ -1,0 +1,264 @@
+"""Finding dates and times in page lines, in many languages, without looking at today's clock.
+
+Month and weekday names come from CLDR (via babel) for the locales in LOCALES; names that
+mean different months in different locales are dropped rather than guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import re
+
+from babel.dates import get_day_names, get_month_names
+
+# Locales whose month and weekday names are recognised.
+LOCALES = ("ru", "uk", "be", "az", "en", "tr", "de", "fr", "es", "it", "pt", "pl", "nl", "kk", "ro", "cs")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+# Abbreviations seen in datelines; offsets in minutes.
+_TZ_ABBREVIATIONS = {
+    "utc": 0, "gmt": 0, "z": 0, "bst": 60, "cet": 60, "cest": 120, "eet": 120, "eest": 180,
+    "msk": 180, "azt": 240, "est": -300, "edt": -240, "cst": -360, "cdt": -300, "mst": -420,
+    "mdt": -360, "pst": -480, "pdt": -420,
+}
+
+# Words that mark a date as an update rather than the publication.
+_UPDATE_WORDS = re.compile(
+    r"(?i)\b(updated?|modified|обновлен\w*|изменен\w*|оновлен\w*|aktualisiert|güncellen\w*|yeniləni\w*|mis à jour|actualizad\w*)\b"
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DateMatch:
+    line: int
+    start: int
+    end: int
+    year: int | None
+    month: int
+    day: int
+    hour: int | None = None
+    minute: int | None = None
+    second: int | None = None
+    utc_offset_minutes: int | None = None
+    weekday: int | None = None  # Monday = 0, as named on the page
+    is_update: bool = False
+
+    @property
+    def has_time(self) -> bool:
+        return self.hour is not None
+
+    def local_iso(self, year: int | None = None) -> str:
+        y = self.year if year is None else year
+        date = f"{y:04d}-{self.month:02d}-{self.day:02d}"
+        if self.hour is None:
+            return date
+        return f"{date}T{self.hour:02d}:{self.minute:02d}:{self.second or 0:02d}"
+
+    def date(self, year: int | None = None) -> dt.date:
+        return dt.date(self.year if year is None else year, self.month, self.day)
+
+
+def _names(getter, widths, contexts) -> dict[str, int]:
+    found: dict[str, set[int]] = {}
+    for locale in LOCALES:
+        for width in widths:
+            for context in contexts:
+                for number, name in getter(width, context, locale).items():
+                    key = name.casefold().rstrip(".")
+                    if len(key) >= 3:
+                        found.setdefault(key, set()).add(number)
+    return {name: numbers.pop() for name, numbers in found.items() if len(numbers) == 1}
+
+
+@functools.cache
+def month_names() -> dict[str, int]:
+    return _names(get_month_names, ("wide", "abbreviated"), ("format", "stand-alone"))
+
+
+@functools.cache
+def weekday_names() -> dict[str, int]:
+    names = _names(get_day_names, ("wide", "abbreviated"), ("format", "stand-alone"))
+    return {name: number for name, number in names.items() if len(name) >= 3}
+
+
+def _alternation(names) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+
+
+@functools.cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    month = f"(?P<month>{_alternation(month_names())})\\.?"
+    year_suffix = r"(?:\s*(?:г\.|года|г|р\.|року|il|ildə|yılı|y\.))?"
+    time = (
+        r"(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+        r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?))?"
+        r"(?:\s*(?P<tz>(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?|UTC|GMT|BST|CEST|CET|EEST|EET|MSK|AZT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z)\b)?"
+    )
+    return {
+        "day_month": re.compile(
+            rf"(?<![\w.])(?P<day>[0-3]?\d)\.?\s+{month}(?:,?\s+(?P<year>(?:19|20)\d\d)(?!\d){year_suffix})?(?!\w)",
+            re.IGNORECASE,
+        ),
+        "month_day": re.compile(
+            rf"(?<!\w){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)",
+            re.IGNORECASE,
+        ),
+        "iso": re.compile(
+            r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)"
+            r"(?:[T ](?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?:\.\d+)?"
+            r"(?P<tz>Z|[+-]\d\d:?\d\d)?)?(?!\d)"
+        ),
+        "ymd": re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d\d)[./](?P<month>[01]?\d)[./](?P<day>[0-3]?\d)(?![\d])"),
+        "cjk": re.compile(r"(?P<year>(?:19|20)\d\d)\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*(?P<day>[0-3]?\d)\s*[日일]"),
+        "dmy": re.compile(r"(?<![\d.:/])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[01]?\d)(?P=sep)(?P<year>(?:19|20)?\d\d)(?![\d]|\.\d)"),
+        "time": re.compile(time, re.IGNORECASE),
+        "weekday": re.compile(rf"(?<!\w)(?P<weekday>{_alternation(weekday_names())})\.?(?!\w)", re.IGNORECASE),
+    }
+
+
+def _parse_offset(tz: str | None) -> int | None:
+    if not tz:
+        return None
+    tz = tz.strip()
+    lowered = tz.casefold()
+    if lowered in _TZ_ABBREVIATIONS:
+        return _TZ_ABBREVIATIONS[lowered]
+    match = re.search(r"([+-])(\d{1,2}):?(\d{2})?$", tz)
+    if not match:
+        return None
+    minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+    if minutes > 14 * 60:
+        return None
+    return minutes if match.group(1) == "+" else -minutes
+
+
+def _valid(year: int | None, month: int, day: int) -> bool:
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        return False
+    try:
+        dt.date(year if year is not None else 2000, month, day)  # 2000 is a leap year: 29 Feb allowed
+    except ValueError:
+        return False
+    return True
+
+
+def find_dates(text: str, line_index: int, month_first: bool = False) -> list[DateMatch]:
+    """All dates in one line, each with the time and weekday written next to it."""
+    if not any(ch.isdigit() for ch in text):
+        return []
+    patterns = _patterns()
+    spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for kind in ("iso", "cjk", "month_day", "day_month", "ymd", "dmy"):
+        for m in patterns[kind].finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            groups = m.groupdict()
+            year = int(groups["year"]) if groups.get("year") else None
+            if kind in ("day_month", "month_day"):
+                month = month_names()[groups["month"].casefold().rstrip(".")]
+                day = int(groups["day"])
+            elif kind == "dmy":
+                a, b = int(groups["a"]), int(groups["b"])
+                if year is not None and year < 100:
+                    year += 2000 if year < 70 else 1900
+                # 'MM/DD/YYYY' only with '/', only when the page reads month-first or it cannot be D/M.
+                if groups["sep"] == "/" and (month_first and a <= 12 or b > 12):
+                    a, b = b, a
+                day, month = a, b
+            else:
+                month, day = int(groups["month"]), int(groups["day"])
+            if not _valid(year, month, day):
+                continue
+            hour = minute = second = offset = None
+            if groups.get("hour"):
+                hour, minute = int(groups["hour"]), int(groups["minute"])
+                second = int(groups["second"]) if groups.get("second") else None
+                offset = _parse_offset(groups.get("tz"))
+            taken.append((m.start(), m.end()))
+            spans.append((m.start(), m.end(), year, month, day, hour, minute, second, offset))
+
+    results = []
+    for start, end, year, month, day, hour, minute, second, offset in sorted(spans):
+        if hour is None:
+            found = _time_near(text, start, end, taken)
+            if found:
+                hour, minute, second, offset, start, end = found
+        weekday = _weekday_before(text, start)
+        before = text[max(0, start - 40) : start]
+        results.append(
+            DateMatch(
+                line=line_index, start=start, end=end, year=year, month=month, day=day,
+                hour=hour, minute=minute, second=second, utc_offset_minutes=offset, weekday=weekday,
+                is_update=bool(_UPDATE_WORDS.search(before)),
+            )
+        )
+    return results
+
+
+def _time_near(text: str, start: int, end: int, taken: list[tuple[int, int]]):
+    """A time written right after (or right before) a date: '18 мая 2021 | 20:06', '20:06, 18.05.2021'."""
+    pattern = _patterns()["time"]
+    after = re.match(r"[\s,|/\-–—·•]*(?:(?:в|at|um|o|saat|à|alle|a las|às|godz\.?)\s+)?", text[end:], re.IGNORECASE)
+    cursor = end + after.end()
+    m = pattern.match(text, cursor)
+    if m is None or any(s < m.end() and m.start() < e for s, e in taken if (s, e) != (start, end)):
+        m = None
+        window = text[max(0, start - 12) : start]
+        for candidate in pattern.finditer(window):
+            tail = window[candidate.end() :]
+            if re.fullmatch(r"[\s,|/\-–—·•]*", tail):
+                m = candidate
+                offset_base = max(0, start - 12)
+                hour, minute, second, offset = _time_values(candidate)
+                if hour is None:
+                    return None
+                return hour, minute, second, offset, offset_base + candidate.start(), end
+        return None
+    hour, minute, second, offset = _time_values(m)
+    if hour is None:
+        return None
+    return hour, minute, second, offset, start, m.end()
+
+
+def _time_values(m: re.Match[str]):
+    hour, minute = int(m.group("hour")), int(m.group("minute"))
+    second = int(m.group("second")) if m.group("second") else None
+    ampm = (m.group("ampm") or "").replace(".", "").replace(" ", "").casefold()
+    if ampm:
+        if hour > 12 or hour == 0:
+            return None, None, None, None
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    elif m.group(0)[len(m.group("hour"))] == "." and m.group("tz") is None:
+        # '20.06' is a time only beside a date with nothing else; '1.5' in prose is not.
+        pass
+    return hour, minute, second, _parse_offset(m.group("tz"))
+
+
+def _weekday_before(text: str, start: int) -> int | None:
+    window = text[max(0, start - 30) : start]
+    found = None
+    for m in _patterns()["weekday"].finditer(window):
+        found = weekday_names()[m.group("weekday").casefold().rstrip(".")]
+    return found
+
+
+def infer_year(match: DateMatch, not_before: dt.date) -> int | None:
+    """Year of a date shown without one: the first year on or after `not_before` whose
+    calendar puts that day on the weekday the page names. Never from today's clock."""
+    if match.weekday is None:
+        return None
+    for year in range(not_before.year, not_before.year + 29):
+        try:
+            candidate = dt.date(year, match.month, match.day)
+        except ValueError:
+            continue
+        if candidate >= not_before and candidate.weekday() == match.weekday:
+            return year
+    return None

@@ -1,0 +1,31 @@
+"""Language identification with py3langid (its model ships in the wheel; no network, no pickle)."""
+
+from __future__ import annotations
+
+import functools
+
+# Enough text for a stable verdict; more only costs time.
+_SAMPLE_CHARS = 1000
+# Below this confidence, or on very short text, a configured hint is trusted instead.
+_MIN_CONFIDENCE = 0.9
+_MIN_CHARS = 40
+
+
+@functools.cache
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify_language(text: str, hint: str | None = None) -> tuple[str | None, float]:
+    """Return (ISO 639-1 code or None, confidence). The hint wins only when the text is inconclusive."""
+    sample = text[:_SAMPLE_CHARS]
+    if len(sample.strip()) < _MIN_CHARS:
+        return hint, 0.0
+    code, confidence = _identifier().classify(sample)
+    if hint and code != hint and confidence < _MIN_CONFIDENCE:
+        return hint, float(confidence)
+    if len(code) != 2:
+        return hint, float(confidence)
+    return code, float(confidence)

@@ -1,0 +1,274 @@
+"""`corpus validate`: prove a dataset folder is sound. Every problem is typed, coded and located."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+import pyarrow.parquet as pq
+import yaml
+
+from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
+from corpus_lib.schema import arrow_schema, hf_features, record_errors
+from corpus_lib.splits import assign_split
+
+# Stable check codes (documented in the README).
+CHECKS = {
+    "build-info": "corpus_build.json is present and readable",
+    "card-yaml": "README.md has YAML metadata that parses",
+    "card-data-files": "the card's data_files match the Parquet files present",
+    "card-count": "the card's num_examples per split equal the rows in the data",
+    "card-features": "the card's features equal the schema's",
+    "parquet-read": "every shard is a readable Parquet file",
+    "parquet-schema": "every shard's Arrow schema equals the declared one, HF features included",
+    "row-schema": "every row is valid against the record JSON Schema",
+    "duplicate-id": "no id appears twice, within or across splits",
+    "split-rule": "every row is in the split its id and the recorded salt give",
+    "checksum": "files match the sha256 manifest written by the build",
+    "accounting": "inputs = records + duplicates + rejects, as recorded by the build",
+}
+_MAX_PER_CODE = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    severity: str = "error"
+
+    def location(self) -> str:
+        parts = [self.file or "<dataset>"]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.field:
+            parts.append(f"field {self.field}")
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location()}: [{self.code}] {self.message}"
+
+
+@dataclasses.dataclass
+class ValidationReport:
+    path: Path
+    problems: list[Problem]
+    rows_checked: int = 0
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "ok": self.ok,
+            "rows_checked": self.rows_checked,
+            "skipped": list(self.skipped),
+            "problems": [dataclasses.asdict(p) for p in self.problems],
+        }
+
+
+def validate(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> ValidationReport:
+    """Check a dataset folder written by `corpus build` (or downloaded from the Hub)."""
+    root = Path(path)
+    problems: list[Problem] = []
+    counts: collections.Counter[str] = collections.Counter()
+
+    def add(problem: Problem) -> None:
+        if problem.code in skip:
+            return
+        counts[problem.code] += 1
+        if counts[problem.code] <= _MAX_PER_CODE:
+            problems.append(problem)
+
+    report = ValidationReport(root, problems, skipped=tuple(skip))
+    if not root.is_dir():
+        add(Problem("build-info", "not a folder", str(root)))
+        return report
+    info = _load_build_info(root, add)
+    card = _load_card(root, add)
+    declared = _declared_files(card)
+    present = sorted(p.relative_to(root).as_posix() for p in (root / "data").glob("**/*.parquet")) if (root / "data").is_dir() else []
+    if card is not None:
+        for missing in sorted(set().union(*declared.values()) - set(present)) if declared else []:
+            add(Problem("card-data-files", "listed in the card's data_files but missing", missing))
+        listed = set().union(*declared.values()) if declared else set()
+        for stray in sorted(set(present) - listed):
+            add(Problem("card-data-files", "Parquet file not listed in the card's data_files", stray))
+        _check_card_features(card, add)
+
+    salt = test = validation = None
+    if info:
+        splits_cfg = info.get("config", {}).get("splits", {})
+        salt, test, validation = splits_cfg.get("salt"), splits_cfg.get("test"), splits_cfg.get("validation", 0.0)
+    expected_schema = arrow_schema()
+    seen_ids: dict[str, str] = {}
+    rows_per_split: collections.Counter[str] = collections.Counter()
+    for split, files in sorted(declared.items()):
+        for name in sorted(files):
+            if name not in present:
+                continue
+            for row_number, row in _iter_rows(root / name, name, expected_schema, add):
+                report.rows_checked += 1
+                rows_per_split[split] += 1
+                for error in record_errors(row):
+                    field, _, message = error.partition(": ")
+                    add(Problem("row-schema", message, name, row_number, field))
+                row_id = row.get("id")
+                if row_id in seen_ids:
+                    add(Problem("duplicate-id", f"id {row_id} also in {seen_ids[row_id]}", name, row_number, "id"))
+                else:
+                    seen_ids[row_id] = name
+                if salt is not None and isinstance(row_id, str):
+                    want = assign_split(row_id, salt, test, validation)
+                    if want != split:
+                        add(Problem("split-rule", f"row is in {split} but its id and salt give {want}", name, row_number, "id"))
+
+    if card is not None:
+        for split, expected in _card_counts(card).items():
+            actual = rows_per_split.get(split, 0)
+            if expected != actual:
+                add(Problem("card-count", f"card says {split} has {expected} examples, the data has {actual}", "README.md"))
+    if info:
+        _check_checksums(root, info, add)
+        _check_accounting(root, info, len(seen_ids), add)
+    return report
+
+
+def _load_build_info(root: Path, add) -> dict[str, Any] | None:
+    path = root / BUILD_INFO_FILE
+    if not path.is_file():
+        add(Problem("build-info", "missing: checksums, accounting and the split rule cannot be checked", BUILD_INFO_FILE, severity="warning"))
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        add(Problem("build-info", f"not valid JSON: {exc}", BUILD_INFO_FILE))
+        return None
+
+
+def read_card_yaml(path: Path) -> dict[str, Any]:
+    """The YAML block at the top of a dataset card. Raises ValueError with the reason."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ValueError("does not start with a '---' YAML block")
+    end = text.find("\n---", 4)
+    if end < 0:
+        raise ValueError("the YAML block is not closed by '---'")
+    data = yaml.safe_load(text[4:end])
+    if not isinstance(data, dict):
+        raise ValueError("the YAML block is not a mapping")
+    return data
+
+
+def _load_card(root: Path, add) -> dict[str, Any] | None:
+    path = root / "README.md"
+    if not path.is_file():
+        add(Problem("card-yaml", "missing dataset card", "README.md"))
+        return None
+    try:
+        return read_card_yaml(path)
+    except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        add(Problem("card-yaml", f"bad YAML metadata: {exc}".replace("\n", " "), "README.md"))
+        return None
+
+
+def _declared_files(card: dict[str, Any] | None) -> dict[str, set[str]]:
+    if not card:
+        return {}
+    declared: dict[str, set[str]] = {}
+    for config in card.get("configs") or []:
+        if not isinstance(config, dict) or config.get("config_name", "default") != "default":
+            continue
+        for entry in config.get("data_files") or []:
+            paths = entry.get("path") if isinstance(entry, dict) else None
+            paths = [paths] if isinstance(paths, str) else list(paths or [])
+            declared.setdefault(str(entry.get("split")), set()).update(map(str, paths))
+    return declared
+
+
+def _card_counts(card: dict[str, Any]) -> dict[str, int]:
+    info = card.get("dataset_info") or {}
+    return {str(s.get("name")): int(s.get("num_examples", -1)) for s in info.get("splits") or [] if isinstance(s, dict)}
+
+
+def _check_card_features(card: dict[str, Any], add) -> None:
+    from datasets import Features
+
+    info = card.get("dataset_info") or {}
+    try:
+        declared = Features._from_yaml_list(info.get("features") or [])
+    except Exception as exc:  # any malformed feature list is a finding, not a crash
+        add(Problem("card-features", f"features in the card cannot be read: {exc}", "README.md"))
+        return
+    if declared != hf_features():
+        wrong = sorted(k for k in set(declared) | set(hf_features()) if declared.get(k) != hf_features().get(k))
+        add(Problem("card-features", f"features differ from the schema's: {', '.join(wrong)}", "README.md"))
+
+
+def _iter_rows(path: Path, name: str, expected, add) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # truncated or not Parquet at all
+        add(Problem("parquet-read", f"cannot read Parquet: {exc}", name))
+        return
+    schema = parquet.schema_arrow
+    if not schema.equals(expected, check_metadata=False):
+        diffs = [
+            f"{f.name}: {f.type}" + (f" (declared {expected.field(f.name).type})" if f.name in expected.names else " (not declared)")
+            for f in schema if f.name not in expected.names or expected.field(f.name).type != f.type
+        ] + [f"{n}: missing" for n in expected.names if n not in schema.names]
+        add(Problem("parquet-schema", "schema differs from the declared one: " + "; ".join(diffs or ["field order"]), name))
+        return
+    if (schema.metadata or {}).get(b"huggingface") != expected.metadata.get(b"huggingface"):
+        add(Problem("parquet-schema", "Hugging Face feature metadata missing or different", name))
+    row_number = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=4096):
+            for row in batch.to_pylist():
+                yield row_number, row
+                row_number += 1
+    except Exception as exc:
+        add(Problem("parquet-read", f"cannot read rows after row {row_number}: {exc}", name))
+
+
+def _check_checksums(root: Path, info: dict[str, Any], add) -> None:
+    for name, expected in sorted((info.get("files_sha256") or {}).items()):
+        path = root / name
+        if not path.is_file():
+            add(Problem("checksum", "listed in the manifest but missing", name))
+        elif fingerprint_file(path) != expected:
+            add(Problem("checksum", "sha256 differs from the build's manifest", name))
+
+
+def _check_accounting(root: Path, info: dict[str, Any], records: int, add) -> None:
+    def lines(name: str) -> int | None:
+        path = root / name
+        if not path.is_file():
+            return None
+        with open(path, encoding="utf-8") as handle:
+            return sum(1 for line in handle if line.strip())
+
+    duplicates, rejects = lines(DUPLICATES_FILE), lines(REJECTS_FILE)
+    if duplicates is None or rejects is None:
+        add(Problem("accounting", f"{DUPLICATES_FILE} or {REJECTS_FILE} missing", None))
+        return
+    inputs = info.get("inputs")
+    if inputs != records + duplicates + rejects:
+        add(Problem("accounting", f"inputs {inputs} != records {records} + duplicates {duplicates} + rejects {rejects}", BUILD_INFO_FILE))

@@ -1,0 +1,73 @@
+"""The Parquet shard writer: records of one split -> data/{split}-{i:05d}-of-{n:05d}.parquet."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Sequence
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus_lib.schema import arrow_schema
+
+# Small enough for the Hub's dataset viewer to scan a row group at a time.
+ROW_GROUP_ROWS = 10_000
+COMPRESSION = "zstd"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShardInfo:
+    split: str
+    path: str  # relative to the output folder
+    num_rows: int
+    num_bytes: int  # uncompressed Arrow size of the rows
+
+
+def shard_name(split: str, index: int, count: int) -> str:
+    return f"data/{split}-{index:05d}-of-{count:05d}.parquet"
+
+
+def _record_bytes(record: dict[str, Any]) -> int:
+    return sum(len(v.encode("utf-8")) if isinstance(v, str) else 8 for v in record.values())
+
+
+def plan_shards(records: Sequence[dict[str, Any]], max_rows: int, max_bytes: int) -> list[tuple[int, int]]:
+    """[start, end) ranges: each shard holds at most max_rows rows and about max_bytes bytes."""
+    ranges, start, size = [], 0, 0
+    for position, record in enumerate(records):
+        record_size = _record_bytes(record)
+        if position > start and (position - start >= max_rows or size + record_size > max_bytes):
+            ranges.append((start, position))
+            start, size = position, 0
+        size += record_size
+    ranges.append((start, len(records)))
+    return ranges
+
+
+def write_split(
+    out: Path, split: str, records: Sequence[dict[str, Any]], max_rows: int, max_bytes: int
+) -> list[ShardInfo]:
+    """Write one split's records (already in their final order).
+
+    An empty split gets no file: `datasets` cannot load a split without rows, so the card
+    leaves it out and the build info records its size as 0.
+    """
+    if not records:
+        return []
+    schema = arrow_schema()
+    ranges = plan_shards(records, max_rows, max_bytes)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    shards = []
+    for index, (start, end) in enumerate(ranges):
+        table = pa.Table.from_pylist(list(records[start:end]), schema=schema)
+        relative = shard_name(split, index, len(ranges))
+        pq.write_table(
+            table,
+            out / relative,
+            compression=COMPRESSION,
+            row_group_size=ROW_GROUP_ROWS,
+            write_page_index=True,
+        )
+        shards.append(ShardInfo(split, relative, table.num_rows, table.nbytes))
+    return shards

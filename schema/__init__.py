@@ -1,0 +1,1 @@
+"""JSON Schemas of corpus_lib (the single source of truth), importable as corpus_lib.schemas."""
