@@ -44,6 +44,16 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("out", type=Path, help="dataset folder")
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.add_argument("--skip", action="append", default=[], choices=sorted(CHECKS), metavar="CHECK", help="skip a check (repeatable)")
+
+    s = commands.add_parser(
+        "show",
+        help="load a dataset folder with datasets.load_dataset and print its splits and one record",
+        description="Load OUT exactly as ML code would (datasets.load_dataset) and print the split sizes and one record.",
+    )
+    s.add_argument("out", type=Path, help="dataset folder (or a Hub repo id)")
+    s.add_argument("--split", default=None, help="split to show a record from (default: the first)")
+    s.add_argument("--index", type=int, default=0, help="row to show (default 0)")
+    s.add_argument("--width", type=int, default=160, help="cut long text values to this many characters")
     return parser
 
 
@@ -51,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
         return _build(args)
+    if args.command == "show":
+        return _show(args)
     return _validate(args)
 
 
@@ -80,6 +92,29 @@ def _validate(args: argparse.Namespace) -> int:
         verdict = "valid" if report.ok else "INVALID"
         print(f"{args.out}: {verdict} ({report.rows_checked} rows checked, {len(report.errors)} errors, {len(report.warnings)} warnings)")
     return 0 if report.ok else 1
+
+
+def _show(args: argparse.Namespace) -> int:
+    from datasets import disable_progress_bars, load_dataset
+
+    disable_progress_bars()
+    try:
+        dataset = load_dataset(str(args.out))
+    except Exception as exc:  # datasets raises many types; the user needs the reason, not a traceback
+        print(f"corpus show: cannot load {args.out}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print("splits: " + ", ".join(f"{name} {len(split)}" for name, split in dataset.items()))
+    split = args.split or next(iter(dataset))
+    if split not in dataset or not 0 <= args.index < len(dataset[split]):
+        print(f"corpus show: no row {args.index} in split {split!r}", file=sys.stderr)
+        return 1
+    print(f"{split}[{args.index}] as load_dataset returns it:")
+    for name, value in dataset[split][args.index].items():
+        shown = repr(value)
+        if len(shown) > args.width:
+            shown = shown[: args.width - 3] + "..."
+        print(f"  {name}: {shown}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -103,10 +103,12 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     if not title.strip():
         return ParseFailure(RejectReason.NO_TITLE, "the headline is only a media marker")
 
-    paragraphs, caption_kinds = _body_paragraphs(content, title_keys, region, title_line, title, dates, template)
+    paragraphs, prose_flags, caption_kinds = _body_paragraphs(content, title_keys, region, title_line, title, dates, template)
     media |= caption_kinds
     if not paragraphs:
         return ParseFailure(RejectReason.NO_BODY, "no article text found after the headline")
+    if not any(paragraph_is_prose for paragraph_is_prose in prose_flags):
+        return ParseFailure(RejectReason.NO_BODY, "only list items (links to other pages) after the headline")
     body = "\n\n".join(paragraphs)
     if count_words(body) < _MIN_BODY_WORDS and len(body) < _MIN_BODY_CHARS:
         return ParseFailure(
@@ -163,11 +165,22 @@ def _is_dateline(line: Line, dates: dict[int, list[DateMatch]]) -> bool:
     return count_words(rest) <= 6
 
 
+def _is_byline(line: Line) -> bool:
+    return line.words <= 8 and bool(_BYLINE.match(line.text))
+
+
+def _is_template(line: Line, template: set[int]) -> bool:
+    """A recurring line of the source that is not a sentence: stock phrases in prose stay body."""
+    return line.index in template and not (line.ends_sentence and line.words >= 6)
+
+
 def _prose_score(line: Line, dates: dict[int, list[DateMatch]], template: set[int]) -> float:
     """How much a line looks like article text (positive) or page furniture (negative)."""
-    if line.index in template:
-        return -3.0
-    if is_site_block_line(line.key, line.words):
+    if caption_media(line.text, line.words):
+        return 0.0  # photo/video captions sit between paragraphs: neither body nor a boundary
+    if _is_template(line, template):
+        return -2.0
+    if is_site_block_line(line.key, line.words, line.text):
         return -3.0
     if _is_dateline(line, dates):
         return -1.0
@@ -224,7 +237,10 @@ def _choose_title(
     region_start, region_end = region
     keys: dict[str, list[int]] = {}
     part_keys: dict[str, int] = {}
+    menu_keys = {line.key for line in content if line.bullet}
     for position, line in enumerate(content):
+        if line.bullet:
+            continue  # a menu item that repeats a heading is no evidence of a headline
         keys.setdefault(title_keys[line.index], []).append(position)
         for part in _title_parts(line):
             part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
@@ -234,16 +250,20 @@ def _choose_title(
     best_score, best_position = 0.5, None
     window_end = min(len(content), region_start + 4)
     for position, line in enumerate(content[:window_end]):
-        if line.index in template or _is_dateline(line, dates):
+        if _is_dateline(line, dates) or _is_byline(line):
             continue
         length = len(line.text)
         if not (2 <= line.words <= 40 and 8 <= length <= 300) and not (line.words == 1 and length >= 8):
             continue
-        if is_site_block_line(line.key, line.words):
+        if is_site_block_line(line.key, line.words, line.text):
             continue
         key = title_keys[line.index]
         score = 1.0
-        if len(keys.get(key, ())) > 1 or key in part_keys:
+        if line.index in template:
+            # Site furniture, or this page's headline listed under 'related' on other pages:
+            # only in-page evidence (repetition, dateline) can still make it the title.
+            score -= 2.5
+        if len(key) >= 12 and (len(keys.get(key, ())) > 1 or (key in part_keys and part_keys[key] != position)):
             score += 4.0
         if hint_key and (key == hint_key or key in hint_key):
             score += 3.0
@@ -254,9 +274,12 @@ def _choose_title(
             if 0 < position - dateline <= 2:
                 score += 1.2
                 break
+        if any(normalise_key(part) in menu_keys for part in _title_parts(line)):
+            score -= 2.0  # a breadcrumb: 'Home » Section'
         distance = region_start - position
-        if 1 <= distance <= 4:
-            score += 1.5 - 0.25 * distance
+        if 0 <= distance <= 4:
+            # A long headline can open the region itself, so distance 0 counts as adjacent.
+            score += 1.5 - 0.25 * max(distance, 1)
         elif distance > 4:
             score -= min(2.0, 0.1 * distance)
         elif position > region_start:
@@ -297,35 +320,38 @@ def _body_paragraphs(
     title: str,
     dates: dict[int, list[DateMatch]],
     template: set[int],
-) -> tuple[list[str], set[str]]:
+) -> tuple[list[str], list[bool], set[str]]:
+    """Body paragraphs, whether each is prose (not a list item), and media named by captions."""
     start, end = region
     title_key = normalise_key(title)
     paragraphs: list[str] = []
+    prose: list[bool] = []
     media: set[str] = set()
     for line in content[start : end + 1]:
         if title_line is not None and line.index <= title_line:
-            continue
-        if line.index in template or _is_dateline(line, dates):
-            continue
-        key = title_keys[line.index]
-        if key == title_key or (title_key and key.endswith(title_key) and len(key) - len(title_key) < 40):
             continue
         kinds = caption_media(line.text, line.words)
         if kinds:
             media |= kinds
             continue
-        if _BYLINE.match(line.text) and line.words <= 8:
+        if _is_template(line, template) or _is_dateline(line, dates):
             continue
-        if is_site_block_line(line.key, line.words):
+        key = title_keys[line.index]
+        if key == title_key or any(normalise_key(strip_title_markers(p)[0]) == title_key for p in _title_parts(line)):
+            continue
+        if _is_byline(line):
+            continue
+        if is_site_block_line(line.key, line.words, line.text):
             continue
         if line.bullet and line.words < 6:
             continue
         paragraphs.append(re.sub(r"\s+", " ", line.text))
-    # Media the page announces by a caption before the body region too.
-    for line in content[:start]:
-        if title_line is not None and line.index > title_line:
+        prose.append(not line.bullet)
+    # Captions just outside the region (between headline and body, or after the last paragraph).
+    for line in content[max(0, start - 6) : start] + content[end + 1 : end + 4]:
+        if title_line is None or line.index > title_line:
             media |= caption_media(line.text, line.words)
-    return paragraphs, media
+    return paragraphs, prose, media
 
 
 def _choose_published(

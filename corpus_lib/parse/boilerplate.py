@@ -105,8 +105,11 @@ def caption_media(text: str, words: int) -> set[str]:
     return media_kinds(word)
 
 
-def is_site_block_line(key: str, words: int) -> bool:
-    """A short line that names a site block (related, share, comments, legal) or a cookie notice."""
-    if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(key)):
+def is_site_block_line(key: str, words: int, text: str = "") -> bool:
+    """A short line that names a site block (related, share, comments, legal) or a cookie notice.
+
+    `key` is the line's normalised key; `text` the line itself (the key has lost symbols like '©').
+    """
+    if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(text.lstrip())):
         return True
     return words <= 40 and bool(_COOKIE.search(key))

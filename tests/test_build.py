@@ -1,0 +1,176 @@
+"""End to end: the sample corpus -> a dataset folder that `datasets` loads with the declared types."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from corpus_lib import BuildError, build, hf_features, validate
+from corpus_lib.validate import read_card_yaml
+
+
+def rows_by_file(out: Path) -> dict[str, dict]:
+    rows = {}
+    for shard in sorted((out / "data").glob("*.parquet")):
+        split = shard.name.split("-")[0]
+        for row in pq.read_table(shard).to_pylist():
+            rows[row["source_file"]] = dict(row, _split=split)
+    return rows
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_every_input_is_accounted_for(sample_corpus, sample_build):
+    out, report = sample_build
+    inputs = [p for p in sample_corpus.rglob("*") if p.is_file() and p.name != "corpus.toml"]
+    rows, rejects, duplicates = rows_by_file(out), jsonl(out / "rejects.jsonl"), jsonl(out / "duplicates.jsonl")
+    accounted = set(rows) | {r["source_file"] for r in rejects} | {d["source_file"] for d in duplicates}
+    assert accounted == {p.relative_to(sample_corpus).as_posix() for p in inputs}
+    assert report.inputs == len(inputs) == report.records + report.duplicates + report.rejects
+    assert all(set(r) == {"source_file", "reason", "message"} and r["message"] for r in rejects)
+
+
+def test_extraction_matches_the_sample_truth(sample_corpus, sample_build):
+    out, _ = sample_build
+    truth = jsonl(sample_corpus.parent / "truth.jsonl")
+    rows = rows_by_file(out)
+    rejected = {r["source_file"]: r["reason"] for r in jsonl(out / "rejects.jsonl")}
+    dropped = {d["source_file"]: d for d in jsonl(out / "duplicates.jsonl")}
+    ids = {r["id"]: r["source_file"] for r in rows.values()}
+    for page in truth:
+        name = page["source_file"]
+        if page["kind"] == "broken":
+            assert name in rejected, name
+            continue
+        if name in dropped:
+            # Dropped for an identical body: the record kept in its place carries this page's text.
+            assert page["kind"] in ("exact_duplicate", "article")
+            assert rows[ids[dropped[name]["duplicate_of"]]]["body"] == page["body"]
+            continue
+        row = rows[name]
+        for field in ("title", "body", "published_local", "media", "language", "crawled_local"):
+            assert row[field] == page[field], (name, field)
+        assert row["input_encoding"] == page["encoding"]
+
+
+def test_exact_duplicates_point_at_a_kept_record(sample_build):
+    out, report = sample_build
+    rows = rows_by_file(out)
+    kept_ids = {r["id"]: r for r in rows.values()}
+    duplicates = jsonl(out / "duplicates.jsonl")
+    assert len(duplicates) == report.duplicates >= 3
+    for d in duplicates:
+        original = kept_ids[d["duplicate_of"]]
+        assert d["split"] == original["_split"]
+        assert set(d) >= {"source_file", "id", "duplicate_of", "similarity", "split"}
+
+
+def test_load_dataset_returns_typed_splits_matching_the_card(sample_build):
+    from datasets import load_dataset
+
+    out, report = sample_build
+    dataset = load_dataset(str(out))
+    assert set(dataset) == {"train", "test"}
+    card = read_card_yaml(out / "README.md")
+    declared = {s["name"]: s["num_examples"] for s in card["dataset_info"]["splits"]}
+    assert {name: len(split) for name, split in dataset.items()} == declared == report.split_sizes
+    assert dataset["train"].features == hf_features()
+    row = dataset["train"][0]
+    assert row["published_at"] is None or row["published_at"].tzinfo is not None
+    assert isinstance(row["media"], list)
+
+
+def test_card_yaml(sample_build):
+    out, _ = sample_build
+    card = read_card_yaml(out / "README.md")
+    assert card["license"] == "cc-by-4.0"
+    assert set(card["language"]) == {"az", "en", "ru"}
+    assert card["pretty_name"]
+    files = {entry["split"]: entry["path"] for entry in card["configs"][0]["data_files"]}
+    assert files == {"train": ["data/train-00000-of-00001.parquet"], "test": ["data/test-00000-of-00001.parquet"]}
+
+
+def test_parquet_shards(sample_build):
+    out, _ = sample_build
+    shard = pq.ParquetFile(out / "data" / "train-00000-of-00001.parquet")
+    assert shard.metadata.row_group(0).column(0).compression == "ZSTD"
+    assert str(shard.schema_arrow.field("body").type) == "large_string"
+    ids = shard.read(columns=["id"]).column("id").to_pylist()
+    assert ids == sorted(ids)  # order never depends on listing order
+
+
+def test_validate_passes_then_catches_an_edited_card_count(sample_build, tmp_path):
+    out, _ = sample_build
+    report = validate(out)
+    assert report.ok and not report.warnings, [str(p) for p in report.problems]
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken)
+    card = (broken / "README.md").read_text(encoding="utf-8")
+    count = read_card_yaml(broken / "README.md")["dataset_info"]["splits"][0]["num_examples"]
+    (broken / "README.md").write_text(card.replace(f"num_examples: {count}", f"num_examples: {count + 1}", 1), encoding="utf-8")
+    codes = {p.code for p in validate(broken).errors}
+    assert codes == {"card-count"}
+
+
+def test_same_input_same_bytes_for_any_worker_count(sample_corpus, sample_build, tmp_path):
+    out, _ = sample_build
+    again = tmp_path / "again"
+    build(sample_corpus, again, workers=2)
+    assert tree_digest(again) == tree_digest(out)
+
+
+def test_splits_stay_put_when_files_are_removed(sample_corpus, sample_build, tmp_path):
+    out, _ = sample_build
+    half = tmp_path / "half"
+    shutil.copytree(sample_corpus, half)
+    for path in sorted(half.rglob("*.txt"))[::2]:
+        path.unlink()
+    smaller = tmp_path / "smaller"
+    build(half, smaller)
+    full, part = rows_by_file(out), rows_by_file(smaller)
+    common = set(full) & set(part)
+    assert len(common) > 100
+    assert all(full[name]["_split"] == part[name]["_split"] and full[name]["id"] == part[name]["id"] for name in common)
+
+
+def test_output_is_replaced_atomically(sample_corpus, tmp_path, monkeypatch):
+    build_module = importlib.import_module("corpus_lib.build")  # the package exports a function of that name
+
+    src = tmp_path / "src"
+    shutil.copytree(sample_corpus / "mil", src / "mil")
+    out = tmp_path / "out"
+    build(src, out)
+    before = tree_digest(out)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_module, "render_card", explode)
+    (src / "mil" / "extra.txt").write_text("A new headline for the council\n18.05.2021\n" + "Words in a sentence. " * 20)
+    with pytest.raises(RuntimeError):
+        build(src, out)
+    assert tree_digest(out) == before
+    assert not list(tmp_path.glob(".out*"))
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_dataset(sample_corpus, tmp_path):
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.tex").write_text("do not delete")
+    with pytest.raises(BuildError, match="not a corpus_lib dataset"):
+        build(sample_corpus, out)
+    with pytest.raises(BuildError, match="inside the corpus folder"):
+        build(sample_corpus, sample_corpus / "out")
+    assert (out / "thesis.tex").exists()

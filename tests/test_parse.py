@@ -1,0 +1,137 @@
+"""Each extraction heuristic on small pages written here."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, parse_page
+from corpus_lib.parse.boilerplate import caption_media, is_site_block_line, strip_title_markers
+from corpus_lib.parse.lines import normalise_key, split_lines
+
+PARA = [
+    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
+    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
+    "Officials expect the first repairs to start next month, with most work finished before the winter.",
+]
+
+
+def page(*lines):
+    return "\n".join(lines) + "\n"
+
+
+def test_repeated_title_wins_over_navigation():
+    text = page("* Home", "* World", "* Sport", "", "Council approves budget after long debate", "",
+                "May 18, 2021", "Council approves budget after long debate", *PARA, "", "Read more", "* Other story")
+    result = parse_page(text, PageHints(language="en"))
+    assert isinstance(result, ParsedArticle)
+    assert result.title == "Council approves budget after long debate"
+    assert result.paragraphs == tuple(PARA)
+    assert result.published.local == "2021-05-18"
+
+
+def test_site_pipe_title_loses_the_site_name():
+    text = page("Daily Example | Council approves budget after long debate", "",
+                "Council approves budget after long debate", "By Jane Roe", "Published: May 18, 2021 8:06 PM", *PARA)
+    result = parse_page(text, PageHints(language="en", timezone="Europe/London"))
+    assert result.title == "Council approves budget after long debate"
+    assert result.paragraphs == tuple(PARA)  # byline and dateline are not body
+    assert result.published.local == "2021-05-18T20:06:00"
+    assert result.published.tz_source == "config"
+
+
+def test_title_next_to_dateline_without_repetition():
+    text = page("+ News", "+ Markets", "Council approves budget after long debate", "18.05.2021 20:06", *PARA, "© 2021 Example")
+    result = parse_page(text)
+    assert result.title == "Council approves budget after long debate"
+    assert result.paragraphs == tuple(PARA)
+    assert result.published.tz_source == "default" and result.published.tz == "UTC"
+
+
+def test_related_list_dates_do_not_win():
+    text = page("Council approves budget after long debate", "18.05.2021", *PARA, "Related articles",
+                "* 17.05.2021 Another story about the council", "* 16.05.2021 Yet another story")
+    assert parse_page(text).published.local == "2021-05-18"
+
+
+def test_page_offset_beats_config():
+    text = page("Council approves budget after long debate", "2021-05-18T20:06:00+03:00", *PARA)
+    result = parse_page(text, PageHints(timezone="Asia/Baku"))
+    assert result.published.tz == "+03:00" and result.published.tz_source == "page"
+    assert result.published.utc.hour == 17
+
+
+def test_template_lines_from_the_corpus_are_removed():
+    footer = "Official portal of the Example Ministry of Roads and Bridges"
+    stock = "As the press service reported, all participants showed a high level of skill."
+    text = page("Council approves budget after long debate", "18.05.2021", PARA[0], footer, PARA[1], PARA[2], stock)
+    template = frozenset({normalise_key(footer), normalise_key(stock)})
+    with_template = parse_page(text, PageHints(template_keys=template))
+    without = parse_page(text)
+    assert footer in without.paragraphs
+    assert footer not in with_template.paragraphs
+    # A recurring sentence is a stock phrase of the prose, not site furniture: it stays.
+    assert stock in with_template.paragraphs
+
+
+def test_media_markers_and_captions():
+    assert strip_title_markers("Big news (Фото-Видео)") == ("Big news", {"photo", "video"})
+    assert strip_title_markers("[VIDEO] Big news") == ("Big news", {"video"})
+    assert strip_title_markers("Big news - FOTO") == ("Big news", {"photo"})
+    assert strip_title_markers("Big news (2021)") == ("Big news (2021)", set())
+    assert caption_media("Photo: Reuters", 2) == {"photo"}
+    assert caption_media("Watch: the mayor speaks", 4) == {"video"}
+    assert caption_media("Photographers gathered outside the court on Monday", 7) == set()
+
+
+def test_site_block_lines_in_many_languages():
+    for line in ("Читайте также", "Советуем почитать", "Digər xəbərlər", "Read more", "Lesen Sie auch",
+                 "© 2021 Example", "We use cookies to improve your experience"):
+        key = normalise_key(line)
+        assert is_site_block_line(key, len(key.split()), line), line
+    assert not is_site_block_line(normalise_key(PARA[0]), 20)
+
+
+def test_bullets_and_indentation_are_features():
+    lines = split_lines("  • Baku 16°C\n* Home\n+ World\no Sport\n- Short\nPlain text line")
+    assert [l.bullet for l in lines] == [True, True, True, True, True, False]
+    assert lines[0].indent == 2 and lines[0].text == "Baku 16°C"
+
+
+def test_rejects_say_why():
+    assert parse_page("").reason == "empty"
+    assert parse_page("   \n\n  ").reason == "empty"
+    nav_only = page("* Home", "* World", "* Sport", "* Contact")
+    assert isinstance(parse_page(nav_only), ParseFailure)
+    short = parse_page(page("Council approves budget after long debate", "18.05.2021", "More soon."))
+    assert isinstance(short, ParseFailure) and short.reason in ("body_too_short", "no_body")
+
+
+page_lines = st.lists(
+    st.one_of(
+        st.text(max_size=200),
+        st.sampled_from(["* Home", "• четверг, 28 Марта, 15:06", "18 мая 2021 | 20:06", "Read more", "", "(Фото)",
+                         "May 18, 2021 8:06 PM", "31.02.2021", "© 2021", "Title | Site", *PARA]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(page_lines, st.sampled_from([None, "en", "ru"]), st.sampled_from([None, "Asia/Baku", "America/New_York"]))
+def test_parser_never_raises(lines, language, timezone):
+    result = parse_page("\n".join(lines), PageHints(language=language, timezone=timezone))
+    assert isinstance(result, (ParsedArticle, ParseFailure))
+    if isinstance(result, ParsedArticle):
+        assert result.title.strip() and result.body.strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_decoder_and_parser_never_raise_on_bytes(raw):
+    from corpus_lib.inputs import InputReject, decode_bytes
+
+    try:
+        text, _ = decode_bytes(raw)
+    except InputReject as exc:
+        assert exc.reason in ("binary", "undecodable")
+        return
+    assert isinstance(parse_page(text), (ParsedArticle, ParseFailure))
