@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import jsonschema
@@ -34,8 +35,12 @@ class SchemaError(ValueError):
 
 @functools.cache
 def load_json_schema(name: str = ARTICLE_SCHEMA_FILE) -> dict[str, Any]:
-    """Return a schema file shipped in corpus_lib.schemas (the project's top-level schema/)."""
-    text = resources.files("corpus_lib.schemas").joinpath(name).read_text(encoding="utf-8")
+    """Return a schema file: the installed copy (corpus_lib.schemas, packaged from the top-level
+    schema/ folder), or schema/ itself when corpus_lib is imported from a source checkout."""
+    try:
+        text = resources.files("corpus_lib.schemas").joinpath(name).read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        text = (Path(__file__).resolve().parent.parent / "schema" / name).read_text(encoding="utf-8")
     return json.loads(text)
 
 
