@@ -17,17 +17,23 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+import numpy as np
+import pyarrow as pa
+
 from corpus_lib import __version__
-from corpus_lib.card import render_card
+from corpus_lib.card import dataset_description, render_card
+from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
+from corpus_lib.plots import render_plots
 from corpus_lib.config import BuildConfig, find_config, load_config
-from corpus_lib.dedup import exact_duplicates
+from corpus_lib.dedup import Clusters, body_fingerprint, cluster_records
 from corpus_lib.inputs import DecodedPage, InputFile, InputReject, discover, read_page
 from corpus_lib.parse import PARSER, PageHints, ParseFailure, parse_page
 from corpus_lib.parse.html import html_to_page
 from corpus_lib.parse.lines import split_lines
 from corpus_lib.records import ID_RULE, make_record
 from corpus_lib.schema import record_errors, schema_id
-from corpus_lib.splits import SPLIT_RULE, assign_split
+from corpus_lib.neardup import NEARDUP_RULE, MinHashParams, signatures, similar_pairs
+from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, LedgerEntry, SplitPlan, assign_cluster_splits, read_ledger, write_ledger
 from corpus_lib.write import ShardInfo, write_split
 
 BUILD_INFO_FILE = "corpus_build.json"
@@ -60,6 +66,8 @@ class BuildReport:
     rejects: int
     split_sizes: dict[str, int]
     rejects_by_reason: dict[str, int]
+    moved: int = 0
+    leakage_pairs: int = 0
 
     def summary_line(self) -> str:
         sizes = ", ".join(f"{name} {count}" for name, count in self.split_sizes.items())
@@ -75,8 +83,13 @@ def build(
     *,
     config: BuildConfig | str | os.PathLike | None = None,
     workers: int = 1,
+    previous: str | os.PathLike | None = None,
 ) -> BuildReport:
-    """Build the dataset folder OUT from the page files under SRC."""
+    """Build the dataset folder OUT from the page files under SRC.
+
+    `previous`: the dataset folder of the previous release; its split ledger (splits.parquet)
+    keeps every known id in its split, and new near-duplicates of known records inherit theirs.
+    """
     src_path, out_path = Path(src), Path(out)
     if not src_path.is_dir():
         raise BuildError(f"{src_path}: not a folder")
@@ -85,38 +98,51 @@ def build(
     else:
         cfg = load_config(find_config(src_path, Path(config) if config is not None else None))
     _check_out(src_path, out_path)
+    previous_ledger = _read_previous(Path(previous)) if previous is not None else None
 
     items, input_rejects = discover(src_path)
     rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
     templates = learn_templates(items, cfg, workers)
     records: list[dict[str, Any]] = []
+    sketches: list[np.ndarray] = []
     for outcome in _run(_process_batch, items, workers, (cfg, templates)):
         if isinstance(outcome, Reject):
             rejects.append(outcome)
         else:
-            records.append(outcome)
-
-    dropped = exact_duplicates(records) if cfg.exact_dedup else {}
-    kept = [r for r in records if r["id"] not in dropped]
-    split_of = {r["id"]: assign_split(r["id"], cfg.splits.salt, cfg.splits.test, cfg.splits.validation) for r in kept}
+            record, sketch = outcome
+            records.append(record)
+            sketches.append(sketch)
+    release = plan_release(records, np.stack(sketches) if sketches else None, cfg, previous_ledger)
 
     tmp = out_path.parent / f".{out_path.name}.partial"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
-        shards = _write_data(tmp, cfg, kept, split_of)
-        duplicates = _duplicate_rows(records, dropped, split_of)
+        shards = _write_data(tmp, cfg, release)
         rejects.sort(key=lambda r: r.source_file)
         _write_jsonl(tmp / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
-        _write_jsonl(tmp / DUPLICATES_FILE, duplicates)
-        summary = _summary(cfg, items, input_rejects, kept, duplicates, rejects, templates, shards)
+        _write_jsonl(tmp / DUPLICATES_FILE, release.duplicate_rows)
+        write_ledger(tmp / LEDGER_FILE, release.ledger.values(), {r["id"]: r["source_file"] for r in records})
+        plots = render_plots(tmp, _plot_table(release.kept))
+        extra = [CROISSANT_FILE] if shards else []
+        if shards:
+            write_croissant(
+                tmp,
+                croissant_metadata(
+                    tmp, name=cfg.name, pretty_name=cfg.pretty_name, description=dataset_description(cfg),
+                    license=cfg.license, shards=shards,
+                ),
+            )
+        summary = _summary(cfg, items, input_rejects, release, rejects, templates, shards, previous is not None)
+        summary["plots"] = plots
         summary["files_sha256"] = {
-            name: fingerprint_file(tmp / name) for name in [s.path for s in shards] + [REJECTS_FILE, DUPLICATES_FILE]
+            name: fingerprint_file(tmp / name)
+            for name in [s.path for s in shards] + [REJECTS_FILE, DUPLICATES_FILE, LEDGER_FILE] + extra + plots
         }
         (tmp / BUILD_INFO_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         download_size = sum((tmp / s.path).stat().st_size for s in shards)
-        languages = sorted({r["language"] for r in kept})
+        languages = sorted({r["language"] for r in release.kept})
         (tmp / "README.md").write_text(render_card(cfg, shards, languages, download_size, summary), encoding="utf-8")
         _swap_into_place(tmp, out_path)
     except BaseException:
@@ -125,12 +151,99 @@ def build(
     return BuildReport(
         out=out_path,
         inputs=summary["inputs"],
-        records=len(kept),
-        duplicates=len(duplicates),
+        records=len(release.kept),
+        duplicates=len(release.duplicate_rows),
         rejects=len(rejects),
         split_sizes=summary["split_sizes"],
         rejects_by_reason=summary["rejects_by_reason"],
+        moved=len(release.moves),
+        leakage_pairs=release.leakage_pairs,
     )
+
+
+def _plot_table(records: list[dict[str, Any]]) -> pa.Table:
+    columns = ("published_local", "char_count", "language", "source")
+    return pa.table({name: [r[name] for r in records] for name in columns})
+
+
+@dataclasses.dataclass
+class ReleasePlan:
+    """What the global steps decided: kept records (with splits), dropped duplicates, the ledger."""
+
+    kept: list[dict[str, Any]]
+    duplicate_rows: list[dict[str, Any]]
+    ledger: dict[str, LedgerEntry]
+    moves: list[dict[str, str]]
+    clusters: Clusters
+    leakage_pairs: int
+    marked: int
+
+
+def minhash_params(cfg: BuildConfig) -> MinHashParams:
+    return MinHashParams(threshold=cfg.near_threshold, num_perm=cfg.near_num_perm, shingle=cfg.near_shingle)
+
+
+def split_plan(cfg: BuildConfig) -> SplitPlan:
+    return SplitPlan(salt=cfg.splits.salt, test=cfg.splits.test, validation=cfg.splits.validation, cutoff=cfg.splits.cutoff)
+
+
+def plan_release(
+    records: list[dict[str, Any]],
+    sketches: np.ndarray | None,
+    cfg: BuildConfig,
+    previous: dict[str, str] | None = None,
+) -> ReleasePlan:
+    """Cluster duplicates, pick what is kept, give every cluster one split, check for leakage."""
+    near = cfg.near_dedup != "off" and sketches is not None
+    params = minhash_params(cfg)
+    clusters = cluster_records(records, sketches if near else None, params, exact=cfg.exact_dedup)
+    by_id = {r["id"]: r for r in records}
+    ledger, moves = assign_cluster_splits(by_id, clusters.cluster_ids(), split_plan(cfg), previous)
+    kept, duplicate_rows, marked = [], [], 0
+    for record in records:
+        membership = clusters.members.get(record["id"])
+        if membership is not None and (membership.kind != "near" or cfg.near_dedup == "drop"):
+            duplicate_rows.append(
+                {
+                    "source_file": record["source_file"],
+                    "id": record["id"],
+                    "duplicate_of": membership.representative,
+                    "kind": membership.kind,
+                    "similarity": membership.similarity,
+                    "split": ledger[record["id"]].split,
+                }
+            )
+            continue
+        if membership is not None:
+            record = dict(record, duplicate_of=membership.representative)
+            marked += 1
+        kept.append(record)
+    duplicate_rows.sort(key=lambda row: row["source_file"])
+    leakage = count_leakage(kept, {r["id"]: ledger[r["id"]].split for r in kept}, params, cfg.exact_dedup or near)
+    return ReleasePlan(kept, duplicate_rows, ledger, moves, clusters, leakage, marked)
+
+
+def count_leakage(records: list[dict[str, Any]], split_of: dict[str, str], params: MinHashParams, check: bool = True) -> int:
+    """Pairs of records in different splits with the same normalised body or similar shingles."""
+    if not check or len(records) < 2:
+        return 0
+    by_fingerprint: dict[str, set[str]] = collections.defaultdict(set)
+    for record in records:
+        by_fingerprint[body_fingerprint(record["body"])].add(split_of[record["id"]])
+    exact = sum(len(splits) - 1 for splits in by_fingerprint.values())
+    sketches = signatures([r["body"] for r in records], params)
+    near = sum(1 for i, j, _ in similar_pairs(sketches, params) if split_of[records[i]["id"]] != split_of[records[j]["id"]])
+    return exact + near
+
+
+def _read_previous(previous: Path) -> dict[str, str]:
+    path = previous / LEDGER_FILE if previous.is_dir() else previous
+    if not path.is_file():
+        raise BuildError(f"{previous}: no split ledger ({LEDGER_FILE}) found")
+    try:
+        return read_ledger(path)
+    except ValueError as exc:
+        raise BuildError(str(exc)) from exc
 
 
 def _check_out(src: Path, out: Path) -> None:
@@ -204,7 +317,14 @@ def learn_templates(items: Sequence[InputFile], cfg: BuildConfig, workers: int =
 
 
 def _process_batch(batch: Sequence[InputFile], cfg: BuildConfig, templates: dict[str, frozenset[str]]) -> list:
-    return [process_page(item, cfg, templates) for item in batch]
+    """Records (each with its MinHash sketch, computed here so it scales out) or Rejects, in order."""
+    outcomes = [process_page(item, cfg, templates) for item in batch]
+    records = [o for o in outcomes if not isinstance(o, Reject)]
+    if cfg.near_dedup != "off":
+        sketches = iter(signatures([r["body"] for r in records], minhash_params(cfg)))
+    else:
+        sketches = iter([None] * len(records))
+    return [o if isinstance(o, Reject) else (o, next(sketches)) for o in outcomes]
 
 
 def process_page(item: InputFile, cfg: BuildConfig, templates: dict[str, frozenset[str]] | None = None) -> dict[str, Any] | Reject:
@@ -247,28 +367,12 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
     return names
 
 
-def _write_data(out: Path, cfg: BuildConfig, kept: list[dict[str, Any]], split_of: dict[str, str]) -> list[ShardInfo]:
+def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan) -> list[ShardInfo]:
     shards: list[ShardInfo] = []
     for split in declared_splits(cfg):
-        rows = sorted((r for r in kept if split_of[r["id"]] == split), key=lambda r: r["id"])
+        rows = sorted((r for r in release.kept if release.ledger[r["id"]].split == split), key=lambda r: r["id"])
         shards.extend(write_split(out, split, rows, cfg.max_rows_per_shard, cfg.max_bytes_per_shard))
     return shards
-
-
-def _duplicate_rows(records: list[dict[str, Any]], dropped: dict[str, str], split_of: dict[str, str]) -> list[dict[str, Any]]:
-    rows = [
-        {
-            "source_file": r["source_file"],
-            "id": r["id"],
-            "duplicate_of": dropped[r["id"]],
-            "similarity": 1.0,
-            "kind": "exact",
-            "split": split_of[dropped[r["id"]]],
-        }
-        for r in records
-        if r["id"] in dropped
-    ]
-    return sorted(rows, key=lambda row: row["source_file"])
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -277,7 +381,8 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def _summary(cfg, items, input_rejects, kept, duplicates, rejects, templates, shards) -> dict[str, Any]:
+def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates, shards, has_previous: bool) -> dict[str, Any]:
+    kept, duplicates = release.kept, release.duplicate_rows
     split_sizes = {name: 0 for name in declared_splits(cfg)}
     for shard in shards:
         split_sizes[shard.split] += shard.num_rows
@@ -303,6 +408,29 @@ def _summary(cfg, items, input_rejects, kept, duplicates, rejects, templates, sh
         "rejects": len(rejects),
         "rejects_by_reason": dict(sorted(reasons.items())),
         "split_sizes": split_sizes,
+        "dedup": {
+            "exact": cfg.exact_dedup,
+            "near": cfg.near_dedup,
+            "rule": NEARDUP_RULE,
+            "threshold": cfg.near_threshold,
+            "num_perm": cfg.near_num_perm,
+            "shingle": cfg.near_shingle,
+            "dropped_by_kind": dict(sorted(collections.Counter(d["kind"] for d in duplicates).items())),
+            "marked": release.marked,
+            "near_pairs": release.clusters.near_pairs,
+            "clusters_with_duplicates": sum(1 for ids in release.clusters.cluster_ids().values() if len(ids) > 1),
+        },
+        "splits": {
+            "rule": SPLIT_RULE,
+            "salt": cfg.splits.salt,
+            "test": cfg.splits.test,
+            "validation": cfg.splits.validation,
+            "cutoff": cfg.splits.cutoff,
+            "previous_ledger": has_previous,
+            "by_reason": dict(sorted(collections.Counter(e.reason for e in release.ledger.values()).items())),
+            "moved": release.moves,
+            "leakage_pairs": release.leakage_pairs,
+        },
         "sources": sources,
         "template_lines": {key: len(keys) for key, keys in sorted(templates.items())},
         "shards": [dataclasses.asdict(s) for s in shards],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpus_lib.config import BuildConfig
+from corpus_lib.plots import plot_markdown
 from corpus_lib.schema import field_descriptions, hf_features, schema_id
 from corpus_lib.write import ShardInfo
 
@@ -16,6 +17,13 @@ _SIZE_CATEGORIES = (
     (10_000_000, "1M<n<10M"),
     (100_000_000, "10M<n<100M"),
 )
+
+
+def dataset_description(config: BuildConfig) -> str:
+    return config.description or (
+        "News articles extracted from raw page dumps by corpus_lib: one record per article, with title, "
+        "publication time, body without site boilerplate, language and provenance."
+    )
 
 
 def size_category(n: int) -> str:
@@ -79,9 +87,11 @@ def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[st
         "",
         f"# {title}",
         "",
-        config.description
-        or "News articles extracted from raw page dumps by corpus_lib: one record per article, "
-        "with title, publication time, body without site boilerplate, language and provenance.",
+        dataset_description(config),
+        "",
+        "## At a glance",
+        "",
+        plot_markdown(summary["plots"]) if summary["plots"] else "Plots were skipped (install `corpus_lib[plots]`: matplotlib).",
         "",
         "## Splits",
         "",
@@ -89,10 +99,11 @@ def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[st
         "|---|---|",
         *[f"| {name} | {rows} |" for name, (rows, _) in splits.items()],
         "",
-        f"Each record's split is a threshold on sha256(salt NUL id) (rule `{summary['split_rule']}`, "
-        f"salt `{config.splits.salt}`, test fraction {config.splits.test}, validation fraction "
-        f"{config.splits.validation}), so adding or removing files never moves another record. "
-        "Dropped exact duplicates take the split of the record kept in their place.",
+        *_split_text(config, summary),
+        "",
+        "## Deduplication",
+        "",
+        *_dedup_text(summary),
         "",
         "## Sources",
         "",
@@ -142,6 +153,48 @@ def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[st
         "",
     ]
     return "\n".join(lines)
+
+
+def _split_text(config: BuildConfig, summary: dict[str, Any]) -> list[str]:
+    splits = summary["splits"]
+    rule = (
+        f"Each duplicate cluster's split is a threshold on sha256(salt NUL id) of its representative "
+        f"(rule `{splits['rule']}`, salt `{splits['salt']}`, test fraction {splits['test']}, validation "
+        f"fraction {splits['validation']}), so adding or removing files never moves another record."
+    )
+    if splits["cutoff"]:
+        rule = (
+            f"Temporal split: records published on or after {splits['cutoff']} are test, earlier ones train "
+            f"(validation fraction {splits['validation']} by hash); records without a date follow the hash rule "
+            f"(salt `{splits['salt']}`, test fraction {splits['test']}): "
+            f"{splits['by_reason'].get('hash', 0)} of them."
+        )
+    lines = [rule, ""]
+    if splits["previous_ledger"]:
+        lines.append(
+            f"Splits of ids known to the previous release were kept from its ledger "
+            f"({splits['by_reason'].get('previous', 0)} records); {len(splits['moved'])} moved."
+        )
+        lines.append("")
+    lines.append(
+        "All members of a duplicate cluster (dropped ones included) share one split; `splits.parquet` "
+        "is the ledger (id -> split, cluster, reason) for the next release. Leakage check: "
+        f"{splits['leakage_pairs']} exact or near-duplicate pairs across splits."
+    )
+    return lines
+
+
+def _dedup_text(summary: dict[str, Any]) -> list[str]:
+    dedup = summary["dedup"]
+    dropped = ", ".join(f"{n} {kind}" for kind, n in dedup["dropped_by_kind"].items()) or "none"
+    return [
+        f"Exact duplicates (same normalised body or same URL): {'on' if dedup['exact'] else 'off'}. "
+        f"Near-duplicates (`{dedup['rule']}`: MinHash with {dedup['num_perm']} permutations over "
+        f"{dedup['shingle']}-word shingles, LSH, estimated Jaccard >= {dedup['threshold']}): {dedup['near']}.",
+        "",
+        f"Dropped: {dropped} (listed in `duplicates.jsonl` with the id they duplicate); marked: {dedup['marked']}; "
+        f"clusters with more than one member: {dedup['clusters_with_duplicates']}.",
+    ]
 
 
 def _feature_type(feature) -> str:

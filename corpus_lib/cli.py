@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("src", type=Path, help="folder of page files (its corpus.toml is used if present)")
     b.add_argument("out", type=Path, help="dataset folder to write")
     b.add_argument("--config", type=Path, help="config file (default: SRC/corpus.toml if it exists)")
+    b.add_argument(
+        "--previous",
+        type=Path,
+        metavar="PREV_OUT",
+        help="the previous release's dataset folder: known ids keep their split (from its splits.parquet)",
+    )
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores); output is identical for any value")
     b.add_argument("--quiet", action="store_true", help="print nothing on success")
 
@@ -71,12 +77,13 @@ def _build(args: argparse.Namespace) -> int:
         print("corpus build: --workers must be at least 1", file=sys.stderr)
         return 2
     try:
-        report = build(args.src, args.out, config=args.config, workers=args.workers)
+        report = build(args.src, args.out, config=args.config, workers=args.workers, previous=args.previous)
     except (BuildError, ConfigError) as exc:
         print(f"corpus build: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(report.summary_line())
+        print(f"leakage check: {report.leakage_pairs} duplicate pairs across splits; moved from previous ledger: {report.moved}")
         if report.rejects_by_reason:
             print("rejects: " + ", ".join(f"{reason} {n}" for reason, n in report.rejects_by_reason.items()))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import tomllib
 import zoneinfo
 from pathlib import Path, PurePosixPath
@@ -34,6 +35,7 @@ class SplitConfig:
     test: float = 0.1
     validation: float = 0.0
     salt: str = "v1"
+    cutoff: str | None = None
 
     @property
     def train(self) -> float:
@@ -51,6 +53,10 @@ class BuildConfig:
     sources: tuple[SourceConfig, ...] = ()
     splits: SplitConfig = SplitConfig()
     exact_dedup: bool = True
+    near_dedup: str = "drop"  # 'drop', 'mark' or 'off'
+    near_threshold: float = 0.8
+    near_num_perm: int = 128
+    near_shingle: int = 5
     max_rows_per_shard: int = 100_000
     max_bytes_per_shard: int = 500 * 1024 * 1024
     max_page_bytes: int = 20 * 1024 * 1024
@@ -105,11 +111,18 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "<config>") -> BuildC
     splits = raw.get("splits", {})
     output = raw.get("output", {})
     limits = raw.get("limits", {})
+    dedup = raw.get("dedup", {})
     split_config = SplitConfig(
         test=float(splits.get("test", 0.1)),
         validation=float(splits.get("validation", 0.0)),
         salt=splits.get("salt", "v1"),
+        cutoff=splits.get("cutoff"),
     )
+    if split_config.cutoff is not None:
+        try:
+            datetime.date.fromisoformat(split_config.cutoff)
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: splits.cutoff: not a real day: {split_config.cutoff!r}") from exc
     if split_config.train <= 0:
         raise ConfigError(f"{origin}: splits: test + validation must leave a share for train")
 
@@ -143,7 +156,11 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "<config>") -> BuildC
         default_language=defaults.get("language"),
         sources=tuple(sources),
         splits=split_config,
-        exact_dedup=raw.get("dedup", {}).get("exact", True),
+        exact_dedup=dedup.get("exact", True),
+        near_dedup=dedup.get("near", "drop"),
+        near_threshold=float(dedup.get("threshold", 0.8)),
+        near_num_perm=dedup.get("num_perm", 128),
+        near_shingle=dedup.get("shingle", 5),
         max_rows_per_shard=output.get("max_rows_per_shard", 100_000),
         max_bytes_per_shard=output.get("max_bytes_per_shard", 500 * 1024 * 1024),
         max_page_bytes=limits.get("max_page_bytes", 20 * 1024 * 1024),

@@ -47,4 +47,5 @@ def make_record(article: ParsedArticle, page: DecodedPage, source: SourceConfig)
         "body_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
         "word_count": count_words(body),
         "char_count": len(body),
+        "duplicate_of": None,
     }

@@ -14,7 +14,9 @@ import yaml
 
 from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
 from corpus_lib.schema import arrow_schema, hf_features, record_errors
-from corpus_lib.splits import assign_split
+from corpus_lib.dedup import body_fingerprint
+from corpus_lib.neardup import MinHashParams, signatures, similar_pairs
+from corpus_lib.splits import LEDGER_FILE, SplitPlan
 
 # Stable check codes (documented in the README).
 CHECKS = {
@@ -27,7 +29,8 @@ CHECKS = {
     "parquet-schema": "every shard's Arrow schema equals the declared one, HF features included",
     "row-schema": "every row is valid against the record JSON Schema",
     "duplicate-id": "no id appears twice, within or across splits",
-    "split-rule": "every row is in the split its id and the recorded salt give",
+    "split-rule": "every row is in the split the ledger (splits.parquet) and the recorded rule give",
+    "leakage": "no exact or near-duplicate pair (the build's MinHash rule) across splits",
     "checksum": "files match the sha256 manifest written by the build",
     "accounting": "inputs = records + duplicates + rejects, as recorded by the build",
 }
@@ -113,11 +116,10 @@ def validate(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> ValidationR
             add(Problem("card-data-files", "Parquet file not listed in the card's data_files", stray))
         _check_card_features(card, add)
 
-    salt = test = validation = None
-    if info:
-        splits_cfg = info.get("config", {}).get("splits", {})
-        salt, test, validation = splits_cfg.get("salt"), splits_cfg.get("test"), splits_cfg.get("validation", 0.0)
+    plan = _split_plan(info)
+    ledger = _load_ledger(root, add) if info else None
     expected_schema = arrow_schema()
+    leakage_rows: list[tuple[str, str, str, str, int]] = []  # split, id, body, file, row
     seen_ids: dict[str, str] = {}
     rows_per_split: collections.Counter[str] = collections.Counter()
     for split, files in sorted(declared.items()):
@@ -135,20 +137,88 @@ def validate(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> ValidationR
                     add(Problem("duplicate-id", f"id {row_id} also in {seen_ids[row_id]}", name, row_number, "id"))
                 else:
                     seen_ids[row_id] = name
-                if salt is not None and isinstance(row_id, str):
-                    want = assign_split(row_id, salt, test, validation)
-                    if want != split:
-                        add(Problem("split-rule", f"row is in {split} but its id and salt give {want}", name, row_number, "id"))
+                if plan is not None and isinstance(row_id, str):
+                    want = _expected_split(row_id, row, plan, ledger)
+                    if want is not None and want != split:
+                        add(Problem("split-rule", f"row is in {split} but the split rule and ledger give {want}", name, row_number, "id"))
+                if isinstance(row.get("body"), str) and "leakage" not in skip:
+                    leakage_rows.append((split, row_id, row["body"], name, row_number))
 
     if card is not None:
         for split, expected in _card_counts(card).items():
             actual = rows_per_split.get(split, 0)
             if expected != actual:
                 add(Problem("card-count", f"card says {split} has {expected} examples, the data has {actual}", "README.md"))
+    if leakage_rows:
+        _check_leakage(leakage_rows, info, add)
     if info:
         _check_checksums(root, info, add)
         _check_accounting(root, info, len(seen_ids), add)
     return report
+
+
+def _split_plan(info: dict[str, Any] | None) -> SplitPlan | None:
+    if not info:
+        return None
+    splits = info.get("splits") or {}
+    if "salt" not in splits:
+        return None
+    return SplitPlan(salt=splits["salt"], test=splits.get("test", 0.1), validation=splits.get("validation", 0.0), cutoff=splits.get("cutoff"))
+
+
+def _load_ledger(root: Path, add) -> dict[str, tuple[str, str, str]] | None:
+    path = root / LEDGER_FILE
+    if not path.is_file():
+        add(Problem("split-rule", "split ledger missing: rows are checked against the hash rule only", LEDGER_FILE, severity="warning"))
+        return None
+    try:
+        table = pq.read_table(path, columns=["id", "split", "cluster", "reason"])
+    except Exception as exc:  # a damaged ledger is a finding
+        add(Problem("split-rule", f"cannot read the split ledger: {exc}", LEDGER_FILE))
+        return None
+    columns = [table.column(c).to_pylist() for c in ("id", "split", "cluster", "reason")]
+    return {i: (split, cluster, reason) for i, split, cluster, reason in zip(*columns)}
+
+
+def _expected_split(row_id: str, row: dict[str, Any], plan: SplitPlan, ledger) -> str | None:
+    """The split a row must be in; None when it cannot be recomputed here (inherited from an older ledger)."""
+    if ledger is None:
+        return plan.by_hash(row_id)
+    if row_id not in ledger:
+        return "<not in the ledger>"
+    split, cluster, reason = ledger[row_id]
+    if reason == "hash":
+        return split if plan.by_hash(cluster) == split else f"{plan.by_hash(cluster)} (ledger says {split})"
+    if reason == "temporal" and cluster == row_id:
+        want, _ = plan.by_date(row_id, row.get("published_local"))
+        return split if want == split else f"{want} (ledger says {split})"
+    return split
+
+
+def _check_leakage(rows: list[tuple[str, str, str, str, int]], info: dict[str, Any] | None, add) -> None:
+    by_fingerprint: dict[str, tuple[str, str, int]] = {}
+    for split, row_id, body, name, row_number in rows:
+        fingerprint = body_fingerprint(body)
+        if fingerprint in by_fingerprint and by_fingerprint[fingerprint][0] != split:
+            other_split, other_file, other_row = by_fingerprint[fingerprint]
+            add(Problem("leakage", f"same body as {other_file} row {other_row} ({other_split})", name, row_number, "body"))
+        by_fingerprint.setdefault(fingerprint, (split, name, row_number))
+    dedup = (info or {}).get("dedup") or {}
+    if dedup.get("near") == "off":
+        return
+    params = MinHashParams(
+        threshold=dedup.get("threshold", 0.8), num_perm=dedup.get("num_perm", 128), shingle=dedup.get("shingle", 5)
+    )
+    sketches = signatures([body for _, _, body, _, _ in rows], params)
+    for i, j, similarity in similar_pairs(sketches, params):
+        if rows[i][0] != rows[j][0]:
+            add(
+                Problem(
+                    "leakage",
+                    f"near-duplicate (similarity {similarity:.2f}) of {rows[i][3]} row {rows[i][4]} ({rows[i][0]})",
+                    rows[j][3], rows[j][4], "body",
+                )
+            )
 
 
 def _load_build_info(root: Path, add) -> dict[str, Any] | None:

@@ -1,0 +1,95 @@
+"""Exact and near-duplicate clusters, and the splits they get."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_lib.dedup import body_fingerprint, cluster_records
+from corpus_lib.neardup import MinHashParams, optimal_bands, signatures, similar_pairs
+
+PARAMS = MinHashParams()
+_WORDS = [f"w{i}" for i in range(3000)]
+
+
+def article(seed: int, words: int = 300) -> str:
+    rnd = random.Random(seed)
+    return " ".join(rnd.choice(_WORDS) for _ in range(words))
+
+
+def edit(text: str, changes: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    words = text.split()
+    for _ in range(changes):
+        words[rnd.randrange(len(words))] = rnd.choice(_WORDS)
+    return " ".join(words)
+
+
+def record(i: int, body: str, published: str | None = None, url: str | None = None) -> dict:
+    return {"id": f"{i:016x}", "body": body, "published_local": published, "url": url}
+
+
+def test_fingerprint_ignores_case_space_and_unicode_form():
+    assert body_fingerprint("Café  au\nlait") == body_fingerprint("CAFÉ au   lait")
+    assert body_fingerprint("Cafe\u0301 au lait") == body_fingerprint("Café au lait")
+    assert body_fingerprint("Café au lait") != body_fingerprint("Café au lait noir")
+
+
+def test_signatures_are_stable_and_shaped():
+    texts = [article(1), article(2)]
+    a, b = signatures(texts, PARAMS), signatures(list(texts), PARAMS)
+    assert a.shape == (2, 128) and a.dtype == np.uint32
+    assert np.array_equal(a, b)
+    assert np.array_equal(signatures(texts[:1], PARAMS)[0], a[0])  # independent of the batch
+
+
+def test_bands_catch_pairs_at_the_threshold():
+    bands, rows = optimal_bands(0.8, 128)
+    assert bands * rows <= 128
+    assert 1 - (1 - 0.8**rows) ** bands >= 0.985
+
+
+def test_near_duplicates_cluster_and_the_earliest_is_kept():
+    base = article(7)
+    records = [
+        record(3, base, "2021-05-18"),
+        record(1, edit(base, 4, 1), "2021-05-20"),  # ~0.9 similar
+        record(2, article(8), "2021-05-19"),
+        record(4, base.upper(), "2021-05-21"),  # exact after case folding
+        record(5, article(9), url="https://x.example/a"),
+        record(6, article(10), url="https://x.example/a"),  # same URL
+    ]
+    clusters = cluster_records(records, signatures([r["body"] for r in records], PARAMS), PARAMS)
+    groups = sorted(sorted(ids) for ids in clusters.cluster_ids().values() if len(ids) > 1)
+    assert groups == [[f"{1:016x}", f"{3:016x}", f"{4:016x}"], [f"{5:016x}", f"{6:016x}"]]
+    assert clusters.members[f"{1:016x}"].representative == f"{3:016x}"
+    assert clusters.members[f"{1:016x}"].kind == "near" and 0.8 <= clusters.members[f"{1:016x}"].similarity < 1
+    assert clusters.members[f"{4:016x}"].kind == "exact"
+    assert clusters.members[f"{6:016x}"].kind == "url"
+    # Undated records lose to dated ones, then the smaller id wins.
+    assert clusters.representative_of[f"{6:016x}"] == f"{5:016x}"
+
+
+def test_many_copies_do_not_explode():
+    records = [record(i, article(1)) for i in range(500)]
+    sketches = signatures([r["body"] for r in records], PARAMS)
+    assert len(similar_pairs(sketches, PARAMS)) == 499  # a star, not 124,750 pairs
+    assert len(set(cluster_records(records, sketches, PARAMS).representative_of.values())) == 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 15), st.integers(0, 40)), min_size=2, max_size=25), st.randoms(use_true_random=False))
+def test_clusters_do_not_depend_on_order(spec, rnd):
+    records = [record(i, edit(article(base), changes, i)) for i, (base, changes) in enumerate(spec)]
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+
+    def run(rs):
+        clusters = cluster_records(rs, signatures([r["body"] for r in rs], PARAMS), PARAMS)
+        return clusters.representative_of, clusters.members
+
+    assert run(records) == run(shuffled)
