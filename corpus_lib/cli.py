@@ -10,6 +10,7 @@ from pathlib import Path
 
 from corpus_lib.build import BuildError, build
 from corpus_lib.config import ConfigError
+from corpus_lib.publish import add_push_parser, run_push
 from corpus_lib.validate import CHECKS, validate
 
 
@@ -60,11 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--split", default=None, help="split to show a record from (default: the first)")
     s.add_argument("--index", type=int, default=0, help="row to show (default 0)")
     s.add_argument("--width", type=int, default=160, help="cut long text values to this many characters")
+    add_push_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "push":
+        return run_push(args)
     if args.command == "build":
         return _build(args)
     if args.command == "show":

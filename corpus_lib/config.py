@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 import jsonschema
 
+from corpus_lib.hub_metadata import allowed_values
 from corpus_lib.schema import CONFIG_SCHEMA_FILE, load_json_schema
 
 CONFIG_FILE_NAME = "corpus.toml"
@@ -143,6 +144,9 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "<config>") -> BuildC
                 language=table.get("language", defaults.get("language")),
             )
         )
+    license_id = dataset.get("license", "other")
+    if license_id not in allowed_values()["license"]:
+        raise ConfigError(f"{origin}: dataset.license: {license_id!r} is not a Hugging Face Hub license id (e.g. cc-by-4.0, apache-2.0, other)")
     default_tz = defaults.get("timezone", "UTC")
     _check_timezone(default_tz, f"{origin}: defaults.timezone")
     # Longest folder first, so a nested source wins over its parent.
@@ -150,7 +154,7 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "<config>") -> BuildC
     return BuildConfig(
         name=dataset.get("name", "corpus"),
         pretty_name=dataset.get("pretty_name"),
-        license=dataset.get("license", "other"),
+        license=license_id,
         description=dataset.get("description"),
         default_timezone=default_tz,
         default_language=defaults.get("language"),

@@ -15,6 +15,7 @@ import yaml
 from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
 from corpus_lib.schema import arrow_schema, hf_features, record_errors
 from corpus_lib.dedup import body_fingerprint
+from corpus_lib.hub_metadata import metadata_problems
 from corpus_lib.neardup import MinHashParams, signatures, similar_pairs
 from corpus_lib.splits import LEDGER_FILE, SplitPlan
 
@@ -25,6 +26,7 @@ CHECKS = {
     "card-data-files": "the card's data_files match the Parquet files present",
     "card-count": "the card's num_examples per split equal the rows in the data",
     "card-features": "the card's features equal the schema's",
+    "card-values": "license, language, task and size categories are values the Hub accepts",
     "parquet-read": "every shard is a readable Parquet file",
     "parquet-schema": "every shard's Arrow schema equals the declared one, HF features included",
     "row-schema": "every row is valid against the record JSON Schema",
@@ -115,6 +117,8 @@ def validate(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> ValidationR
         for stray in sorted(set(present) - listed):
             add(Problem("card-data-files", "Parquet file not listed in the card's data_files", stray))
         _check_card_features(card, add)
+        for key, message in metadata_problems(card):
+            add(Problem("card-values", message, "README.md", field=key))
 
     plan = _split_plan(info)
     ledger = _load_ledger(root, add) if info else None

@@ -65,3 +65,9 @@ def test_nested_source_folder_wins():
     cfg = config_from_dict({"sources": {"news": {"name": "All"}, "ru": {"name": "Russian", "path": "news/ru"}}})
     assert cfg.source_for("news/ru/1.txt").name == "Russian"
     assert cfg.source_for("news/en/1.txt").name == "All"
+
+
+def test_license_must_be_a_hub_license_id():
+    with pytest.raises(ConfigError, match="dataset.license: 'cc-by-4' is not a Hugging Face Hub license id"):
+        config_from_dict({"dataset": {"license": "cc-by-4"}}, origin="corpus.toml")
+    assert config_from_dict({"dataset": {"license": "apache-2.0"}}).license == "apache-2.0"
