@@ -6,18 +6,21 @@ import collections
 import dataclasses
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
 from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
-from corpus_lib.schema import arrow_schema, hf_features, record_errors
+from corpus_lib.schema import arrow_schema, hf_features
 from corpus_lib.dedup import body_fingerprint
 from corpus_lib.hub_metadata import metadata_problems
 from corpus_lib.neardup import MinHashParams, signatures, similar_pairs
 from corpus_lib.splits import LEDGER_FILE, SplitPlan
+from corpus_lib.table_check import table_violations
 
 # Stable check codes (documented in the README).
 CHECKS = {
@@ -66,6 +69,7 @@ class ValidationReport:
     problems: list[Problem]
     rows_checked: int = 0
     skipped: tuple[str, ...] = ()
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -84,6 +88,7 @@ class ValidationReport:
             "path": str(self.path),
             "ok": self.ok,
             "rows_checked": self.rows_checked,
+            "seconds": {k: round(v, 4) for k, v in sorted(self.timings.items())},
             "skipped": list(self.skipped),
             "problems": [dataclasses.asdict(p) for p in self.problems],
         }
@@ -130,23 +135,31 @@ def validate(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> ValidationR
         for name in sorted(files):
             if name not in present:
                 continue
-            for row_number, row in _iter_rows(root / name, name, expected_schema, add):
-                report.rows_checked += 1
-                rows_per_split[split] += 1
-                for error in record_errors(row):
-                    field, _, message = error.partition(": ")
+            table = _read_shard(root / name, name, expected_schema, add)
+            if table is None:
+                continue
+            started = time.perf_counter()
+            report.rows_checked += table.num_rows
+            rows_per_split[split] += table.num_rows
+            if "row-schema" not in skip:
+                for row_number, field, message in table_violations(table):
                     add(Problem("row-schema", message, name, row_number, field))
-                row_id = row.get("id")
+            report.timings["row-schema"] = report.timings.get("row-schema", 0.0) + time.perf_counter() - started
+            ids = table.column("id").to_pylist()
+            dates = table.column("published_local").to_pylist()
+            for row_number, row_id in enumerate(ids):
                 if row_id in seen_ids:
                     add(Problem("duplicate-id", f"id {row_id} also in {seen_ids[row_id]}", name, row_number, "id"))
                 else:
                     seen_ids[row_id] = name
-                if plan is not None and isinstance(row_id, str):
-                    want = _expected_split(row_id, row, plan, ledger)
+                if plan is not None and isinstance(row_id, str) and "split-rule" not in skip:
+                    want = _expected_split(row_id, dates[row_number], plan, ledger)
                     if want is not None and want != split:
                         add(Problem("split-rule", f"row is in {split} but the split rule and ledger give {want}", name, row_number, "id"))
-                if isinstance(row.get("body"), str) and "leakage" not in skip:
-                    leakage_rows.append((split, row_id, row["body"], name, row_number))
+            if "leakage" not in skip:
+                for row_number, (row_id, body) in enumerate(zip(ids, table.column("body").to_pylist())):
+                    if isinstance(body, str):
+                        leakage_rows.append((split, row_id, body, name, row_number))
 
     if card is not None:
         for split, expected in _card_counts(card).items():
@@ -154,7 +167,9 @@ def validate(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> ValidationR
             if expected != actual:
                 add(Problem("card-count", f"card says {split} has {expected} examples, the data has {actual}", "README.md"))
     if leakage_rows:
+        started = time.perf_counter()
         _check_leakage(leakage_rows, info, add)
+        report.timings["leakage"] = time.perf_counter() - started
     if info:
         _check_checksums(root, info, add)
         _check_accounting(root, info, len(seen_ids), add)
@@ -184,7 +199,7 @@ def _load_ledger(root: Path, add) -> dict[str, tuple[str, str, str]] | None:
     return {i: (split, cluster, reason) for i, split, cluster, reason in zip(*columns)}
 
 
-def _expected_split(row_id: str, row: dict[str, Any], plan: SplitPlan, ledger) -> str | None:
+def _expected_split(row_id: str, published_local: str | None, plan: SplitPlan, ledger) -> str | None:
     """The split a row must be in; None when it cannot be recomputed here (inherited from an older ledger)."""
     if ledger is None:
         return plan.by_hash(row_id)
@@ -194,7 +209,7 @@ def _expected_split(row_id: str, row: dict[str, Any], plan: SplitPlan, ledger) -
     if reason == "hash":
         return split if plan.by_hash(cluster) == split else f"{plan.by_hash(cluster)} (ledger says {split})"
     if reason == "temporal" and cluster == row_id:
-        want, _ = plan.by_date(row_id, row.get("published_local"))
+        want, _ = plan.by_date(row_id, published_local)
         return split if want == split else f"{want} (ledger says {split})"
     return split
 
@@ -296,30 +311,28 @@ def _check_card_features(card: dict[str, Any], add) -> None:
         add(Problem("card-features", f"features differ from the schema's: {', '.join(wrong)}", "README.md"))
 
 
-def _iter_rows(path: Path, name: str, expected, add) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_shard(path: Path, name: str, expected, add) -> pa.Table | None:
+    """The shard as a table when it is readable and has exactly the declared schema."""
     try:
         parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
     except Exception as exc:  # truncated or not Parquet at all
         add(Problem("parquet-read", f"cannot read Parquet: {exc}", name))
-        return
-    schema = parquet.schema_arrow
+        return None
     if not schema.equals(expected, check_metadata=False):
         diffs = [
             f"{f.name}: {f.type}" + (f" (declared {expected.field(f.name).type})" if f.name in expected.names else " (not declared)")
             for f in schema if f.name not in expected.names or expected.field(f.name).type != f.type
         ] + [f"{n}: missing" for n in expected.names if n not in schema.names]
         add(Problem("parquet-schema", "schema differs from the declared one: " + "; ".join(diffs or ["field order"]), name))
-        return
+        return None
     if (schema.metadata or {}).get(b"huggingface") != expected.metadata.get(b"huggingface"):
         add(Problem("parquet-schema", "Hugging Face feature metadata missing or different", name))
-    row_number = 0
     try:
-        for batch in parquet.iter_batches(batch_size=4096):
-            for row in batch.to_pylist():
-                yield row_number, row
-                row_number += 1
+        return parquet.read()
     except Exception as exc:
-        add(Problem("parquet-read", f"cannot read rows after row {row_number}: {exc}", name))
+        add(Problem("parquet-read", f"cannot read the rows: {exc}", name))
+        return None
 
 
 def _check_checksums(root: Path, info: dict[str, Any], add) -> None:
