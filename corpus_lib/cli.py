@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         + ", ".join(CHECKS),
     )
     v.add_argument("out", type=Path, help="dataset folder")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--format", choices=("text", "json", "github"), default="text", help="github: workflow annotations (::error file=...)")
+    v.add_argument("--fail-on", choices=("error", "warning"), default="error", help="exit 1 on errors only (default) or on warnings too")
     v.add_argument("--skip", action="append", default=[], choices=sorted(CHECKS), metavar="CHECK", help="skip a check (repeatable)")
 
     s = commands.add_parser(
@@ -94,15 +95,25 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    if not args.out.is_dir():
+        print(f"corpus validate: {args.out}: not a folder", file=sys.stderr)
+        return 2
     report = validate(args.out, skip=tuple(args.skip))
+    failed = bool(report.errors) or (args.fail_on == "warning" and bool(report.warnings))
     if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(dict(report.to_dict(), failed=failed), indent=2, ensure_ascii=False))
+    elif args.format == "github":
+        for problem in report.problems:
+            level = "error" if problem.severity == "error" else "warning"
+            where = f"file={args.out / problem.file}," if problem.file else ""
+            detail = f"{problem.location()}: {problem.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::{level} {where}title=corpus validate [{problem.code}]::{detail}")
+        print(f"{args.out}: {'INVALID' if failed else 'valid'} ({report.rows_checked} rows checked)")
     else:
         for problem in report.problems:
             print(f"{problem.severity}: {problem}")
-        verdict = "valid" if report.ok else "INVALID"
-        print(f"{args.out}: {verdict} ({report.rows_checked} rows checked, {len(report.errors)} errors, {len(report.warnings)} warnings)")
-    return 0 if report.ok else 1
+        print(f"{args.out}: {'INVALID' if failed else 'valid'} ({report.rows_checked} rows checked, {len(report.errors)} errors, {len(report.warnings)} warnings)")
+    return 1 if failed else 0
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ import yaml
 
 from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
 from corpus_lib.schema import arrow_schema, hf_features
+from corpus_lib.croissant import CROISSANT_FILE, license_url
 from corpus_lib.dedup import body_fingerprint
 from corpus_lib.hub_metadata import metadata_problems
 from corpus_lib.neardup import MinHashParams, signatures, similar_pairs
@@ -37,6 +38,7 @@ CHECKS = {
     "split-rule": "every row is in the split the ledger (splits.parquet) and the recorded rule give",
     "leakage": "no exact or near-duplicate pair (the build's MinHash rule) across splits",
     "checksum": "files match the sha256 manifest written by the build",
+    "croissant": "croissant.json parses and agrees with the card, the shards and the schema",
     "accounting": "inputs = records + duplicates + rejects, as recorded by the build",
 }
 _MAX_PER_CODE = 20
@@ -166,6 +168,8 @@ def validate(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> ValidationR
             actual = rows_per_split.get(split, 0)
             if expected != actual:
                 add(Problem("card-count", f"card says {split} has {expected} examples, the data has {actual}", "README.md"))
+    if card is not None and "croissant" not in skip:
+        _check_croissant(root, card, declared, add)
     if leakage_rows:
         started = time.perf_counter()
         _check_leakage(leakage_rows, info, add)
@@ -333,6 +337,35 @@ def _read_shard(path: Path, name: str, expected, add) -> pa.Table | None:
     except Exception as exc:
         add(Problem("parquet-read", f"cannot read the rows: {exc}", name))
         return None
+
+
+def _check_croissant(root: Path, card: dict[str, Any], declared: dict[str, set[str]], add) -> None:
+    path = root / CROISSANT_FILE
+    if not path.is_file():
+        add(Problem("croissant", "missing Croissant metadata", CROISSANT_FILE, severity="warning"))
+        return
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        files = {d["contentUrl"]: d.get("sha256") for d in doc["distribution"] if d.get("@type") == "cr:FileObject"}
+        record_sets = {r["@id"]: r for r in doc["recordSet"]}
+        fields = {f["name"] for f in record_sets["default"]["field"]}
+        splits = {row["splits/name"] for row in record_sets["splits"].get("data", [])}
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        add(Problem("croissant", f"not the Croissant layout corpus_lib writes: {type(exc).__name__}: {exc}", CROISSANT_FILE))
+        return
+    listed = set().union(*declared.values()) if declared else set()
+    if set(files) != listed:
+        add(Problem("croissant", f"distribution lists {sorted(files)}, the card {sorted(listed)}", CROISSANT_FILE))
+    for name, digest in sorted(files.items()):
+        if (root / name).is_file() and digest != fingerprint_file(root / name):
+            add(Problem("croissant", f"sha256 of {name} differs from the file", CROISSANT_FILE))
+    missing = set(arrow_schema().names) - fields
+    if missing:
+        add(Problem("croissant", f"record set lacks fields {sorted(missing)}", CROISSANT_FILE))
+    if splits != set(declared):
+        add(Problem("croissant", f"splits {sorted(splits)} differ from the card's {sorted(declared)}", CROISSANT_FILE))
+    if card.get("license") and doc.get("license") != license_url(str(card["license"])):
+        add(Problem("croissant", f"license {doc.get('license')!r} differs from the card's {card['license']!r}", CROISSANT_FILE))
 
 
 def _check_checksums(root: Path, info: dict[str, Any], add) -> None:
