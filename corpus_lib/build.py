@@ -1,8 +1,12 @@
 """The build: the stages in order, from SRC to a Hub-ready dataset folder.
 
-discover -> learn templates (pass 1) -> read, decode, parse, validate (pass 2) -> exact dedup
--> split -> Parquet shards -> card. The output is written to a temporary folder beside OUT and
-renamed into place at the end, so OUT is always either the previous release or the new one.
+discover -> pass 1: learn template lines (templates) -> pass 2: read, decode, parse, validate,
+sketch, on workers, through the page cache (extract) -> global: duplicate clusters, splits,
+leakage check (plan_release) -> Parquet shards streamed through id buckets (write) -> ledger,
+Croissant, plots, card. The output is written to a temporary folder beside OUT and renamed into
+place at the end, so OUT is always either the previous release or the new one; the page cache
+beside it keeps finished work, so a killed build resumes and a grown corpus re-parses only new
+pages.
 """
 
 from __future__ import annotations
@@ -13,48 +17,43 @@ import hashlib
 import json
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from corpus_lib import __version__
+from corpus_lib.cache import PageCache
 from corpus_lib.card import dataset_description, render_card
-from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
-from corpus_lib.plots import render_plots
 from corpus_lib.config import BuildConfig, find_config, load_config
+from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
 from corpus_lib.dedup import Clusters, body_fingerprint, cluster_records
-from corpus_lib.inputs import DecodedPage, InputFile, InputReject, discover, read_page
-from corpus_lib.parse import PARSER, PageHints, ParseFailure, parse_page
-from corpus_lib.parse.html import html_to_page
-from corpus_lib.parse.lines import split_lines
-from corpus_lib.records import ID_RULE, make_record
-from corpus_lib.schema import record_errors, schema_id
+from corpus_lib.engine import run_batches
+from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, minhash_params, process_page, settings_digest
+from corpus_lib.inputs import discover
 from corpus_lib.neardup import NEARDUP_RULE, MinHashParams, signatures, similar_pairs
+from corpus_lib.parse import PARSER
+from corpus_lib.plots import render_plots
+from corpus_lib.records import ID_RULE
+from corpus_lib.schema import arrow_schema, schema_id
 from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, LedgerEntry, SplitPlan, assign_cluster_splits, read_ledger, write_ledger
-from corpus_lib.write import ShardInfo, write_split
+from corpus_lib.templates import learn_templates, scan_batch
+from corpus_lib.write import ShardInfo, write_split_stream
 
 BUILD_INFO_FILE = "corpus_build.json"
 REJECTS_FILE = "rejects.jsonl"
 DUPLICATES_FILE = "duplicates.jsonl"
-# A line counts as site template when it recurs on this many pages of one source (and this share).
-TEMPLATE_MIN_PAGES = 4
-TEMPLATE_MIN_SHARE = 0.02
-TEMPLATE_MAX_WORDS = 15
-_BATCH = 64
+_HEX = "0123456789abcdef"
+
+__all__ = ["build", "plan_release", "process_page", "BuildError", "BuildReport", "Reject"]
 
 
 class BuildError(RuntimeError):
     """The build cannot run (bad SRC, OUT or config); the message says why."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Reject:
-    source_file: str
-    reason: str
-    message: str
 
 
 @dataclasses.dataclass
@@ -68,6 +67,8 @@ class BuildReport:
     rejects_by_reason: dict[str, int]
     moved: int = 0
     leakage_pairs: int = 0
+    parsed: int = 0  # pages parsed in this run (the rest came from the page cache)
+    cached: int = 0
 
     def summary_line(self) -> str:
         sizes = ", ".join(f"{name} {count}" for name, count in self.split_sizes.items())
@@ -77,6 +78,10 @@ class BuildReport:
         )
 
 
+def default_cache_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.cache"
+
+
 def build(
     src: str | os.PathLike,
     out: str | os.PathLike,
@@ -84,11 +89,14 @@ def build(
     config: BuildConfig | str | os.PathLike | None = None,
     workers: int = 1,
     previous: str | os.PathLike | None = None,
+    cache: str | os.PathLike | bool = True,
+    progress: bool = False,
 ) -> BuildReport:
     """Build the dataset folder OUT from the page files under SRC.
 
-    `previous`: the dataset folder of the previous release; its split ledger (splits.parquet)
-    keeps every known id in its split, and new near-duplicates of known records inherit theirs.
+    `previous`: the previous release's dataset folder; its split ledger (splits.parquet) keeps
+    every known id in its split. `cache`: True for the default page cache beside OUT
+    (.OUT.cache), a folder, or False to parse everything in a throwaway cache.
     """
     src_path, out_path = Path(src), Path(out)
     if not src_path.is_dir():
@@ -101,53 +109,61 @@ def build(
     previous_ledger = _read_previous(Path(previous)) if previous is not None else None
 
     items, input_rejects = discover(src_path)
-    rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
-    templates = learn_templates(items, cfg, workers)
-    records: list[dict[str, Any]] = []
-    sketches: list[np.ndarray] = []
-    for outcome in _run(_process_batch, items, workers, (cfg, templates)):
-        if isinstance(outcome, Reject):
-            rejects.append(outcome)
-        else:
-            record, sketch = outcome
-            records.append(record)
-            sketches.append(sketch)
-    release = plan_release(records, np.stack(sketches) if sketches else None, cfg, previous_ledger)
+    label = "pass 1: templates" if progress else None
+    templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label))
+    with _page_cache(out_path, cache) as page_cache:
+        index = page_cache.load_index()
+        context = ExtractContext(cfg, templates, settings_digest(cfg), page_cache, frozenset(index))
+        label = "pass 2: extract" if progress else None
+        lights = []
+        parsed = 0
+        for light in run_batches(extract_batch, items, workers, init_worker, (context,), label):
+            if light.get("_cached"):
+                light = index[light["_key"]]
+            elif "_key" in light:
+                parsed += 1
+            lights.append(light)
+        rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
+        rejects += [Reject(l["source_file"], l["_reject_reason"], l["_reject_message"]) for l in lights if l.get("_reject_reason")]
+        metas = [l for l in lights if l.get("id")]
+        sketches = _sketch_matrix(metas, cfg)
+        release = plan_release(metas, sketches, cfg, previous_ledger)
 
-    tmp = out_path.parent / f".{out_path.name}.partial"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    try:
-        shards = _write_data(tmp, cfg, release)
-        rejects.sort(key=lambda r: r.source_file)
-        _write_jsonl(tmp / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
-        _write_jsonl(tmp / DUPLICATES_FILE, release.duplicate_rows)
-        write_ledger(tmp / LEDGER_FILE, release.ledger.values(), {r["id"]: r["source_file"] for r in records})
-        plots = render_plots(tmp, _plot_table(release.kept))
-        extra = [CROISSANT_FILE] if shards else []
-        if shards:
-            write_croissant(
-                tmp,
-                croissant_metadata(
-                    tmp, name=cfg.name, pretty_name=cfg.pretty_name, description=dataset_description(cfg),
-                    license=cfg.license, shards=shards,
-                ),
-            )
-        summary = _summary(cfg, items, input_rejects, release, rejects, templates, shards, previous is not None)
-        summary["plots"] = plots
-        summary["files_sha256"] = {
-            name: fingerprint_file(tmp / name)
-            for name in [s.path for s in shards] + [REJECTS_FILE, DUPLICATES_FILE, LEDGER_FILE] + extra + plots
-        }
-        (tmp / BUILD_INFO_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        download_size = sum((tmp / s.path).stat().st_size for s in shards)
-        languages = sorted({r["language"] for r in release.kept})
-        (tmp / "README.md").write_text(render_card(cfg, shards, languages, download_size, summary), encoding="utf-8")
-        _swap_into_place(tmp, out_path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        tmp = out_path.parent / f".{out_path.name}.partial"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        try:
+            shards = _write_data(tmp, cfg, release, page_cache)
+            rejects.sort(key=lambda r: r.source_file)
+            _write_jsonl(tmp / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
+            _write_jsonl(tmp / DUPLICATES_FILE, release.duplicate_rows)
+            write_ledger(tmp / LEDGER_FILE, release.ledger.values(), {m["id"]: m["source_file"] for m in metas})
+            plots = render_plots(tmp, _plot_table(release.kept))
+            extra = [CROISSANT_FILE] if shards else []
+            if shards:
+                write_croissant(
+                    tmp,
+                    croissant_metadata(
+                        tmp, name=cfg.name, pretty_name=cfg.pretty_name, description=dataset_description(cfg),
+                        license=cfg.license, shards=shards,
+                    ),
+                )
+            summary = _summary(cfg, items, input_rejects, release, rejects, templates, shards, previous is not None)
+            summary["plots"] = plots
+            summary["files_sha256"] = {
+                name: fingerprint_file(tmp / name)
+                for name in [s.path for s in shards] + [REJECTS_FILE, DUPLICATES_FILE, LEDGER_FILE] + extra + plots
+            }
+            (tmp / BUILD_INFO_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            download_size = sum((tmp / s.path).stat().st_size for s in shards)
+            languages = sorted({r["language"] for r in release.kept})
+            (tmp / "README.md").write_text(render_card(cfg, shards, languages, download_size, summary), encoding="utf-8")
+            _swap_into_place(tmp, out_path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        page_cache.collect_garbage({l["_segment"] for l in lights if l.get("_segment")})
     return BuildReport(
         out=out_path,
         inputs=summary["inputs"],
@@ -158,7 +174,48 @@ def build(
         rejects_by_reason=summary["rejects_by_reason"],
         moved=len(release.moves),
         leakage_pairs=release.leakage_pairs,
+        parsed=parsed,
+        cached=sum(1 for l in lights if l.get("_key")) - parsed,
     )
+
+
+class _page_cache:
+    """The page cache for a build: the default or given folder, or a throwaway one."""
+
+    def __init__(self, out: Path, cache: str | os.PathLike | bool):
+        self._tmp = None
+        if cache is False:
+            self._tmp = tempfile.TemporaryDirectory(prefix=f".{out.name}.cache-", dir=out.parent if out.parent.exists() else None)
+            root = Path(self._tmp.name)
+        else:
+            root = default_cache_dir(out) if cache is True else Path(cache)
+        self.cache = PageCache(root)
+
+    def __enter__(self) -> PageCache:
+        self.cache.prepare()
+        return self.cache
+
+    def __exit__(self, *exc) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+_SCAN_CFG: BuildConfig | None = None
+
+
+def init_scan(cfg: BuildConfig) -> None:
+    global _SCAN_CFG
+    _SCAN_CFG = cfg
+
+
+def scan_batch_for(batch):
+    return scan_batch(batch, _SCAN_CFG)
+
+
+def _sketch_matrix(metas: list[dict[str, Any]], cfg: BuildConfig) -> np.ndarray | None:
+    if cfg.near_dedup == "off" or not metas:
+        return None
+    return np.stack([np.frombuffer(m["_sketch"], dtype=np.uint32) for m in metas])
 
 
 def _plot_table(records: list[dict[str, Any]]) -> pa.Table:
@@ -179,10 +236,6 @@ class ReleasePlan:
     marked: int
 
 
-def minhash_params(cfg: BuildConfig) -> MinHashParams:
-    return MinHashParams(threshold=cfg.near_threshold, num_perm=cfg.near_num_perm, shingle=cfg.near_shingle)
-
-
 def split_plan(cfg: BuildConfig) -> SplitPlan:
     return SplitPlan(salt=cfg.splits.salt, test=cfg.splits.test, validation=cfg.splits.validation, cutoff=cfg.splits.cutoff)
 
@@ -193,14 +246,18 @@ def plan_release(
     cfg: BuildConfig,
     previous: dict[str, str] | None = None,
 ) -> ReleasePlan:
-    """Cluster duplicates, pick what is kept, give every cluster one split, check for leakage."""
+    """Cluster duplicates, pick what is kept, give every cluster one split, check for leakage.
+
+    `records` need id, source_file, url, published_local and a body or its `_fingerprint`;
+    `sketches` holds one MinHash row per record (None: no near-duplicate detection).
+    """
     near = cfg.near_dedup != "off" and sketches is not None
     params = minhash_params(cfg)
     clusters = cluster_records(records, sketches if near else None, params, exact=cfg.exact_dedup)
     by_id = {r["id"]: r for r in records}
     ledger, moves = assign_cluster_splits(by_id, clusters.cluster_ids(), split_plan(cfg), previous)
-    kept, duplicate_rows, marked = [], [], 0
-    for record in records:
+    kept, kept_rows, duplicate_rows, marked = [], [], [], 0
+    for row, record in enumerate(records):
         membership = clusters.members.get(record["id"])
         if membership is not None and (membership.kind != "near" or cfg.near_dedup == "drop"):
             duplicate_rows.append(
@@ -218,20 +275,31 @@ def plan_release(
             record = dict(record, duplicate_of=membership.representative)
             marked += 1
         kept.append(record)
+        kept_rows.append(row)
     duplicate_rows.sort(key=lambda row: row["source_file"])
-    leakage = count_leakage(kept, {r["id"]: ledger[r["id"]].split for r in kept}, params, cfg.exact_dedup or near)
+    kept_sketches = sketches[kept_rows] if near else None
+    leakage = count_leakage(kept, {r["id"]: ledger[r["id"]].split for r in kept}, params, kept_sketches, cfg.exact_dedup or near)
     return ReleasePlan(kept, duplicate_rows, ledger, moves, clusters, leakage, marked)
 
 
-def count_leakage(records: list[dict[str, Any]], split_of: dict[str, str], params: MinHashParams, check: bool = True) -> int:
+def count_leakage(
+    records: list[dict[str, Any]],
+    split_of: dict[str, str],
+    params: MinHashParams,
+    sketches: np.ndarray | None = None,
+    check: bool = True,
+) -> int:
     """Pairs of records in different splits with the same normalised body or similar shingles."""
     if not check or len(records) < 2:
         return 0
     by_fingerprint: dict[str, set[str]] = collections.defaultdict(set)
     for record in records:
-        by_fingerprint[body_fingerprint(record["body"])].add(split_of[record["id"]])
+        by_fingerprint[record.get("_fingerprint") or body_fingerprint(record["body"])].add(split_of[record["id"]])
     exact = sum(len(splits) - 1 for splits in by_fingerprint.values())
-    sketches = signatures([r["body"] for r in records], params)
+    if sketches is None:
+        if not all("body" in r for r in records):
+            return exact
+        sketches = signatures([r["body"] for r in records], params)
     near = sum(1 for i, j, _ in similar_pairs(sketches, params) if split_of[records[i]["id"]] != split_of[records[j]["id"]])
     return exact + near
 
@@ -267,96 +335,6 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old)
 
 
-# --- stages that run on workers -------------------------------------------------------------
-
-
-def _run(fn: Callable, items: Sequence[InputFile], workers: int, context: tuple) -> Iterable[Any]:
-    """Apply fn(batch, *context) to batches of items, in input order, on `workers` processes."""
-    batches = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
-    if workers <= 1 or len(batches) <= 1:
-        for batch in batches:
-            yield from fn(batch, *context)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for results in pool.map(fn, batches, *[[c] * len(batches) for c in context]):
-            yield from results
-
-
-def _page_text(page: DecodedPage) -> tuple[str, PageHints]:
-    if page.is_html:
-        html = html_to_page(page.text)
-        return html.text, PageHints(title=html.title, url=html.url, language=html.language)
-    return page.text, PageHints()
-
-
-def _template_keys_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, set[str]]]:
-    found = []
-    for item in batch:
-        try:
-            page = read_page(item, cfg.max_page_bytes)
-        except InputReject:
-            continue
-        text, _ = _page_text(page)
-        keys = {line.key for line in split_lines(text[: 1 << 20]) if line.key and line.words <= TEMPLATE_MAX_WORDS}
-        found.append((cfg.source_for(item.source_file).key, keys))
-    return found
-
-
-def learn_templates(items: Sequence[InputFile], cfg: BuildConfig, workers: int = 1) -> dict[str, frozenset[str]]:
-    """Per source, the short lines that recur on many of its pages: navigation, widgets, footers."""
-    pages: collections.Counter[str] = collections.Counter()
-    counts: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-    for source_key, keys in _run(_template_keys_batch, items, workers, (cfg,)):
-        pages[source_key] += 1
-        counts[source_key].update(keys)
-    templates = {}
-    for source_key, counter in counts.items():
-        threshold = max(TEMPLATE_MIN_PAGES, TEMPLATE_MIN_SHARE * pages[source_key])
-        templates[source_key] = frozenset(key for key, n in counter.items() if n >= threshold)
-    return templates
-
-
-def _process_batch(batch: Sequence[InputFile], cfg: BuildConfig, templates: dict[str, frozenset[str]]) -> list:
-    """Records (each with its MinHash sketch, computed here so it scales out) or Rejects, in order."""
-    outcomes = [process_page(item, cfg, templates) for item in batch]
-    records = [o for o in outcomes if not isinstance(o, Reject)]
-    if cfg.near_dedup != "off":
-        sketches = iter(signatures([r["body"] for r in records], minhash_params(cfg)))
-    else:
-        sketches = iter([None] * len(records))
-    return [o if isinstance(o, Reject) else (o, next(sketches)) for o in outcomes]
-
-
-def process_page(item: InputFile, cfg: BuildConfig, templates: dict[str, frozenset[str]] | None = None) -> dict[str, Any] | Reject:
-    """One input file -> a validated record, or a Reject with a reason. Never raises on page content."""
-    source = cfg.source_for(item.source_file)
-    try:
-        page = read_page(item, cfg.max_page_bytes)
-    except InputReject as exc:
-        return Reject(item.source_file, exc.reason, exc.message)
-    text, page_hints = _page_text(page)
-    if text.count("\n") >= cfg.max_lines:
-        return Reject(item.source_file, "too_many_lines", f"page has more than limits.max_lines = {cfg.max_lines} lines")
-    hints = dataclasses.replace(
-        page_hints,
-        language=source.language or page_hints.language,
-        timezone=source.timezone,
-        default_timezone=cfg.default_timezone,
-        template_keys=(templates or {}).get(source.key, frozenset()),
-    )
-    try:
-        article = parse_page(text, hints)
-    except Exception as exc:  # a parser bug must not stop the build or lose the page
-        return Reject(item.source_file, "parser_error", f"{type(exc).__name__}: {exc}")
-    if isinstance(article, ParseFailure):
-        return Reject(item.source_file, article.reason, article.message)
-    record = make_record(article, page, source)
-    errors = record_errors(record)
-    if errors:
-        return Reject(item.source_file, "schema_invalid", "; ".join(errors[:3]))
-    return record
-
-
 # --- writing ----------------------------------------------------------------------------------
 
 
@@ -367,11 +345,57 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
     return names
 
 
-def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan) -> list[ShardInfo]:
+def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: PageCache) -> list[ShardInfo]:
+    """Stream the kept records from the page cache into shards sorted by id, one split at a time.
+
+    Rows go first into 16 bucket files by the first hex digit of their id; each bucket is then
+    sorted alone, so memory holds one sixteenth of a split at a time, never the whole corpus.
+    """
+    split_of = {r["id"]: release.ledger[r["id"]].split for r in release.kept}
+    duplicate_of = {r["id"]: r["duplicate_of"] for r in release.kept if r.get("duplicate_of")}
+    wanted: dict[str, set[str]] = collections.defaultdict(set)
+    for record in release.kept:
+        wanted[record["_segment"]].add(record["_key"])
+    buckets = out / ".buckets"
+    buckets.mkdir()
+    schema = arrow_schema()
+    writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+    try:
+        for table in page_cache.read_records(wanted):
+            ids = table.column("id").to_pylist()
+            table = table.select(schema.names).set_column(
+                schema.get_field_index("duplicate_of"), "duplicate_of", pa.array([duplicate_of.get(i) for i in ids], pa.string())
+            )
+            splits = pa.array([split_of[i] for i in ids])
+            digits = pc.utf8_slice_codeunits(table.column("id"), 0, 1)
+            for split in declared_splits(cfg):
+                in_split = pc.equal(splits, split)
+                for digit in _HEX:
+                    part = table.filter(pc.and_(in_split, pc.equal(digits, digit)))
+                    if part.num_rows:
+                        key = (split, digit)
+                        if key not in writers:
+                            writers[key] = pq.ParquetWriter(buckets / f"{split}-{digit}.parquet", schema.remove_metadata())
+                        writers[key].write_table(part.cast(schema.remove_metadata()))
+    finally:
+        for writer in writers.values():
+            writer.close()
+
     shards: list[ShardInfo] = []
+    sizes = collections.Counter()
+    for record in release.kept:
+        sizes[split_of[record["id"]]] += record["char_count"] * 2 + 512  # rough bytes: text + metadata
     for split in declared_splits(cfg):
-        rows = sorted((r for r in release.kept if release.ledger[r["id"]].split == split), key=lambda r: r["id"])
-        shards.extend(write_split(out, split, rows, cfg.max_rows_per_shard, cfg.max_bytes_per_shard))
+        count = sum(1 for r in release.kept if split_of[r["id"]] == split)
+
+        def sorted_parts(split=split):
+            for digit in _HEX:
+                path = buckets / f"{split}-{digit}.parquet"
+                if path.exists():
+                    yield pq.read_table(path).sort_by("id").cast(schema)
+
+        shards.extend(write_split_stream(out, split, sorted_parts(), count, sizes[split], cfg.max_rows_per_shard, cfg.max_bytes_per_shard))
+    shutil.rmtree(buckets)
     return shards
 
 

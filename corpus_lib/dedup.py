@@ -75,7 +75,7 @@ def cluster_records(
     """Group records into duplicate clusters. `signatures` (one row per record) enables near-dup."""
     n = len(records)
     union = _UnionFind(n)
-    fingerprints = [body_fingerprint(r["body"]) for r in records]
+    fingerprints = [r.get("_fingerprint") or body_fingerprint(r["body"]) for r in records]
     if exact:
         first_with: dict[str, int] = {}
         for i, (record, fingerprint) in enumerate(zip(records, fingerprints)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -59,27 +59,62 @@ def row_group_rows(table: pa.Table) -> int:
 def write_split(
     out: Path, split: str, records: Sequence[dict[str, Any]], max_rows: int, max_bytes: int
 ) -> list[ShardInfo]:
-    """Write one split's records (already in their final order).
-
-    An empty split gets no file: `datasets` cannot load a split without rows, so the card
-    leaves it out and the build info records its size as 0.
-    """
+    """Write one split's records (already in their final order); see write_split_stream."""
     if not records:
         return []
+    table = pa.Table.from_pylist(list(records), schema=arrow_schema())
+    return write_split_stream(out, split, [table], table.num_rows, sum(map(_record_bytes, records)), max_rows, max_bytes)
+
+
+def write_split_stream(
+    out: Path,
+    split: str,
+    tables: Iterable[pa.Table],
+    total_rows: int,
+    total_bytes: int,
+    max_rows: int,
+    max_bytes: int,
+) -> list[ShardInfo]:
+    """Write a split given as a stream of tables (in final row order) into equal shards.
+
+    The shard count comes from the totals (at most max_rows rows and about max_bytes bytes each),
+    so names carry '-of-N' without a second pass. An empty split gets no file: `datasets` cannot
+    load a split without rows, so the card leaves it out.
+    """
+    if total_rows == 0:
+        return []
+    count = min(total_rows, max(1, -(-total_rows // max_rows), -(-total_bytes // max_bytes)))
+    # Shard i holds rows [i*total/count, (i+1)*total/count): sizes differ by at most one row.
+    sizes = [(i + 1) * total_rows // count - i * total_rows // count for i in range(count)]
     schema = arrow_schema()
-    ranges = plan_shards(records, max_rows, max_bytes)
     (out / "data").mkdir(parents=True, exist_ok=True)
-    shards = []
-    for index, (start, end) in enumerate(ranges):
-        table = pa.Table.from_pylist(list(records[start:end]), schema=schema)
-        relative = shard_name(split, index, len(ranges))
-        pq.write_table(
-            table,
-            out / relative,
-            compression=COMPRESSION,
-            row_group_size=row_group_rows(table),
-            write_page_index=True,
-            use_content_defined_chunking=CONTENT_DEFINED_CHUNKING,
-        )
-        shards.append(ShardInfo(split, relative, table.num_rows, table.nbytes))
+    shards: list[ShardInfo] = []
+    pending: list[pa.Table] = []
+    pending_rows = 0
+
+    def flush(final: bool) -> None:
+        nonlocal pending, pending_rows
+        while len(shards) < count and (pending_rows >= sizes[len(shards)] or (final and pending_rows)):
+            quota = sizes[len(shards)]
+            table = pa.concat_tables(pending).combine_chunks()
+            shard, rest = table.slice(0, quota), table.slice(quota)
+            relative = shard_name(split, len(shards), count)
+            pq.write_table(
+                shard,
+                out / relative,
+                compression=COMPRESSION,
+                row_group_size=row_group_rows(shard),
+                write_page_index=True,
+                use_content_defined_chunking=CONTENT_DEFINED_CHUNKING,
+            )
+            shards.append(ShardInfo(split, relative, shard.num_rows, shard.nbytes))
+            pending, pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+
+    for table in tables:
+        pending.append(table.cast(schema))
+        pending_rows += table.num_rows
+        flush(final=False)
+    flush(final=True)
+    if len(shards) != count or pending_rows:
+        raise RuntimeError(f"split {split}: wrote {len(shards)} shards for {total_rows} rows, planned {count}")
     return shards
