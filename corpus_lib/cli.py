@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the previous release's dataset folder: known ids keep their split (from its splits.parquet)",
     )
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores); output is identical for any value")
-    b.add_argument("--quiet", action="store_true", help="print nothing on success")
+    b.add_argument("--cache", type=Path, help="page cache folder (default: .OUT.cache beside OUT); finished pages are reused")
+    b.add_argument("--no-cache", action="store_true", help="parse every page again and keep no cache")
+    b.add_argument("--quiet", action="store_true", help="print nothing on success (no progress bar either)")
 
     v = commands.add_parser(
         "validate",
@@ -82,12 +84,17 @@ def _build(args: argparse.Namespace) -> int:
         print("corpus build: --workers must be at least 1", file=sys.stderr)
         return 2
     try:
-        report = build(args.src, args.out, config=args.config, workers=args.workers, previous=args.previous)
+        cache = False if args.no_cache else (args.cache or True)
+        report = build(
+            args.src, args.out, config=args.config, workers=args.workers, previous=args.previous,
+            cache=cache, progress=not args.quiet,
+        )
     except (BuildError, ConfigError) as exc:
         print(f"corpus build: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(report.summary_line())
+        print(f"pages parsed: {report.parsed}, reused from the page cache: {report.cached}")
         print(f"leakage check: {report.leakage_pairs} duplicate pairs across splits; moved from previous ledger: {report.moved}")
         if report.rejects_by_reason:
             print("rejects: " + ", ".join(f"{reason} {n}" for reason, n in report.rejects_by_reason.items()))
