@@ -32,7 +32,7 @@ from corpus_lib.card import dataset_description, render_card
 from corpus_lib.config import BuildConfig, find_config, load_config
 from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
 from corpus_lib.dedup import Clusters, body_fingerprint, cluster_records
-from corpus_lib.engine import run_batches
+from corpus_lib.engine import EngineSpec, run_batches
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, minhash_params, process_page, settings_digest
 from corpus_lib.inputs import discover
 from corpus_lib.neardup import NEARDUP_RULE, MinHashParams, signatures, similar_pairs
@@ -91,12 +91,16 @@ def build(
     previous: str | os.PathLike | None = None,
     cache: str | os.PathLike | bool = True,
     progress: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build the dataset folder OUT from the page files under SRC.
 
     `previous`: the previous release's dataset folder; its split ledger (splits.parquet) keeps
     every known id in its split. `cache`: True for the default page cache beside OUT
-    (.OUT.cache), a folder, or False to parse everything in a throwaway cache.
+    (.OUT.cache), a folder, or False to parse everything in a throwaway cache. `engine`: 'local'
+    (a process pool of `workers`) or 'dask' (the cluster at `scheduler`, else a local cluster of
+    `workers` processes); the output is the same bytes either way.
     """
     src_path, out_path = Path(src), Path(out)
     if not src_path.is_dir():
@@ -108,16 +112,27 @@ def build(
     _check_out(src_path, out_path)
     previous_ledger = _read_previous(Path(previous)) if previous is not None else None
 
+    if engine not in ("local", "dask"):
+        raise BuildError(f"unknown engine {engine!r} (local or dask)")
+    scratch = out_path.parent / f".{out_path.name}.dask"
+    spec = EngineSpec(engine, scheduler, str(scratch))
+    try:
+        return _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec) -> BuildReport:
     items, input_rejects = discover(src_path)
     label = "pass 1: templates" if progress else None
-    templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label))
+    templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, spec))
     with _page_cache(out_path, cache) as page_cache:
         index = page_cache.load_index()
         context = ExtractContext(cfg, templates, settings_digest(cfg), page_cache, frozenset(index))
         label = "pass 2: extract" if progress else None
         lights = []
         parsed = 0
-        for light in run_batches(extract_batch, items, workers, init_worker, (context,), label):
+        for light in run_batches(extract_batch, items, workers, init_worker, (context,), label, spec):
             if light.get("_cached"):
                 light = index[light["_key"]]
             elif "_key" in light:

@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         help="the previous release's dataset folder: known ids keep their split (from its splits.parquet)",
     )
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores); output is identical for any value")
+    b.add_argument("--engine", choices=("local", "dask"), default="local", help="where pages are processed: a local process pool (default) or Dask (pip install 'corpus_lib[dask]')")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: a running cluster's scheduler (tcp://host:8786); default: a local cluster of --workers processes")
     b.add_argument("--cache", type=Path, help="page cache folder (default: .OUT.cache beside OUT); finished pages are reused")
     b.add_argument("--no-cache", action="store_true", help="parse every page again and keep no cache")
     b.add_argument("--quiet", action="store_true", help="print nothing on success (no progress bar either)")
@@ -87,7 +89,7 @@ def _build(args: argparse.Namespace) -> int:
         cache = False if args.no_cache else (args.cache or True)
         report = build(
             args.src, args.out, config=args.config, workers=args.workers, previous=args.previous,
-            cache=cache, progress=not args.quiet,
+            cache=cache, progress=not args.quiet, engine=args.engine, scheduler=args.scheduler,
         )
     except (BuildError, ConfigError) as exc:
         print(f"corpus build: {exc}", file=sys.stderr)

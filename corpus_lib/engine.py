@@ -1,7 +1,15 @@
-"""The local engine: batches of input files on a process pool, results in input order."""
+"""Engines: batches of input files on a local process pool or a Dask cluster, results in input order.
+
+Both run the same batch functions and hand the results back in input order, so the output
+folder is byte-identical whichever engine and however many workers ran them. Only the per-page
+work (read, decode, parse, validate, sketch) is distributed; the global steps (template counts,
+duplicate clusters, splits, writing) run in the driver on what the batches return.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterator, Sequence
@@ -15,6 +23,15 @@ def batches(items: Sequence[InputFile], size: int = BATCH) -> list[Sequence[Inpu
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+@dataclasses.dataclass(frozen=True)
+class EngineSpec:
+    """Where batches run: 'local' (process pool) or 'dask' (a cluster at `address`, or a local one)."""
+
+    name: str = "local"
+    address: str | None = None
+    scratch: str | None = None  # folder for a local Dask cluster's spill files
+
+
 def run_batches(
     fn: Callable[[Sequence[InputFile]], list[Any]],
     items: Sequence[InputFile],
@@ -22,6 +39,7 @@ def run_batches(
     init: Callable[..., None] | None = None,
     init_args: tuple = (),
     label: str | None = None,
+    engine: EngineSpec | None = None,
 ) -> Iterator[Any]:
     """fn(batch) for every batch, flattened, in input order whatever the worker count.
 
@@ -30,6 +48,9 @@ def run_batches(
     """
     chunks = batches(items)
     progress = _progress(label, len(items))
+    if engine is not None and engine.name == "dask":
+        yield from _run_dask(fn, chunks, workers, init, init_args, engine, progress)
+        return
     if workers <= 1 or len(chunks) <= 1:
         if init is not None:
             init(*init_args)
@@ -58,3 +79,47 @@ def _progress(label: str | None, total: int) -> Callable[[int], None]:
             bar.close()
 
     return advance
+
+
+def _with_context(fn, init, init_args, batch):
+    """Run on a Dask worker: install the context once per worker process, then run the batch."""
+    global _INSTALLED
+    if init is not None and _INSTALLED is not init_args:
+        init(*init_args)
+        _INSTALLED = init_args
+    return fn(batch)
+
+
+_INSTALLED: tuple | None = None
+
+
+def _run_dask(fn, chunks, workers, init, init_args, engine: EngineSpec, progress) -> Iterator[Any]:
+    try:
+        import dask
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise RuntimeError("the dask engine needs the extra: pip install 'corpus_lib[dask]'") from exc
+    cluster = None
+    if engine.address:
+        client = Client(engine.address)
+    else:
+        # Quiet and contained: no dashboard, processes not threads (the parser holds the GIL),
+        # spill files inside the build's own scratch folder.
+        with dask.config.set({"temporary-directory": engine.scratch}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                local_directory=engine.scratch, silence_logs=logging.ERROR,
+            )
+        client = Client(cluster)
+    try:
+        context = client.scatter(init_args, broadcast=True) if init is not None else None
+        futures = [client.submit(_with_context, fn, init, context, chunk, pure=False) for chunk in chunks]
+        for chunk, future in zip(chunks, futures):
+            results = future.result()
+            future.release()
+            progress(len(chunk))
+            yield from results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
