@@ -112,8 +112,9 @@ def test_parquet_shards(sample_build):
     shard = pq.ParquetFile(out / "data" / "train-00000-of-00001.parquet")
     assert shard.metadata.row_group(0).column(0).compression == "ZSTD"
     assert str(shard.schema_arrow.field("body").type) == "large_string"
-    ids = shard.read(columns=["id"]).column("id").to_pylist()
-    assert ids == sorted(ids)  # order never depends on listing order
+    rows = shard.read(columns=["published_local", "id"]).to_pylist()
+    # Publication order (undated last), then id: never the listing order.
+    assert rows == sorted(rows, key=lambda r: (r["published_local"] is None, r["published_local"] or "", r["id"]))
 
 
 def test_validate_passes_then_catches_an_edited_card_count(sample_build, tmp_path):
