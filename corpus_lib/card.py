@@ -6,7 +6,7 @@ from typing import Any
 
 from corpus_lib.config import BuildConfig
 from corpus_lib.plots import plot_markdown
-from corpus_lib.schema import field_descriptions, hf_features, schema_id
+from corpus_lib.schema import field_descriptions, hf_features, load_json_schema, schema_id
 from corpus_lib.write import ShardInfo
 
 _SIZE_CATEGORIES = (
@@ -124,15 +124,18 @@ def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[st
         "|---|---|",
         *[f"| `{reason}` | {count} |" for reason, count in summary["rejects_by_reason"].items()],
         "",
-        f"Template lines learned per source and removed from bodies: {summary['template_lines']}. "
-        f"Extraction by `{summary['parser']}`; records follow `{schema_id()}`.",
+        "Template lines learned per source (menus, widgets, footers recurring on many of its pages) and "
+        "removed from bodies: "
+        + (", ".join(f"{key} {n}" for key, n in summary["template_lines"].items()) or "none")
+        + f". Extraction by `{summary['parser']}`; records follow `{schema_id()}`.",
         "",
         "## Fields",
         "",
         "| field | type | description |",
         "|---|---|---|",
         *[
-            f"| `{name}` | `{_feature_type(feature)}` | {field_descriptions()[name].replace('|', '/')} |"
+            f"| `{name}` | `{_feature_type(feature)}`{' or null' if name in _nullable_fields() else ''} | "
+            f"{field_descriptions()[name].replace('|', '/')} |"
             for name, feature in hf_features().items()
         ],
         "",
@@ -195,6 +198,11 @@ def _dedup_text(summary: dict[str, Any]) -> list[str]:
         f"Dropped: {dropped} (listed in `duplicates.jsonl` with the id they duplicate); marked: {dedup['marked']}; "
         f"clusters with more than one member: {dedup['clusters_with_duplicates']}.",
     ]
+
+
+def _nullable_fields() -> set[str]:
+    properties = load_json_schema()["properties"]
+    return {name for name, prop in properties.items() if isinstance(prop.get("type"), list) and "null" in prop["type"]}
 
 
 def _feature_type(feature) -> str:

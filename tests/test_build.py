@@ -197,3 +197,18 @@ def test_a_grown_corpus_keeps_every_split_with_the_ledger(sample_corpus, tmp_pat
 def test_previous_must_have_a_ledger(sample_corpus, tmp_path):
     with pytest.raises(BuildError, match="no split ledger"):
         build(sample_corpus, tmp_path / "out", previous=tmp_path)
+
+
+def test_streaming_and_slicing_keep_the_exact_features(sample_build):
+    from datasets import load_dataset
+
+    out, report = sample_build
+    streamed = load_dataset(str(out), split="train", streaming=True)
+    assert streamed.features == hf_features()
+    first = next(iter(streamed))
+    full = load_dataset(str(out), split="train")
+    assert first == full[0]
+    tenth = load_dataset(str(out), split="train[:10%]")
+    assert tenth.features == hf_features()
+    assert len(tenth) == round(report.split_sizes["train"] * 0.1)
+    assert tenth[0] == full[0]
