@@ -114,7 +114,7 @@ def _validate(args: argparse.Namespace) -> int:
     elif args.format == "github":
         for problem in report.problems:
             level = "error" if problem.severity == "error" else "warning"
-            where = f"file={args.out / problem.file}," if problem.file else ""
+            where = f"file={_annotation_property(str(args.out / problem.file))}," if problem.file else ""
             detail = f"{problem.location()}: {problem.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             print(f"::{level} {where}title=corpus validate [{problem.code}]::{detail}")
         print(f"{args.out}: {'INVALID' if failed else 'valid'} ({report.rows_checked} rows checked)")
@@ -123,6 +123,11 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{problem.severity}: {problem}")
         print(f"{args.out}: {'INVALID' if failed else 'valid'} ({report.rows_checked} rows checked, {len(report.errors)} errors, {len(report.warnings)} warnings)")
     return 1 if failed else 0
+
+
+def _annotation_property(value: str) -> str:
+    """Escape a value for a GitHub workflow command property (file=...)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
 
 
 def _show(args: argparse.Namespace) -> int:
