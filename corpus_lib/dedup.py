@@ -51,6 +51,8 @@ class Clusters:
 
 
 class _UnionFind:
+    """Disjoint sets over 0..n-1 with path halving; the smaller index becomes the root."""
+
     def __init__(self, n: int):
         self.parent = list(range(n))
 

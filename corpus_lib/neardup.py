@@ -12,7 +12,14 @@ import functools
 
 import numpy as np
 
-NEARDUP_RULE = "corpus_lib.minhash/1"
+def _rule() -> str:
+    from rensa import RMinHash
+
+    # rensa's algorithm version is part of the rule: a new one changes every stored signature.
+    return f"corpus_lib.minhash/1+rensa.{RMinHash.ALGORITHM_VERSION}"
+
+
+NEARDUP_RULE = _rule()
 # Fixed seed: the same text must give the same signature on every machine and run.
 _SEED = 20240328
 
@@ -36,8 +43,9 @@ def shingle_hashes(word_hashes: np.ndarray, size: int) -> np.ndarray:
     count = len(word_hashes) - size + 1
     if count <= 1:
         combined = np.uint64(0)
-        for value in word_hashes:
-            combined = combined * _MIX ^ value
+        with np.errstate(over="ignore"):  # wrapping multiplication is the hash
+            for value in word_hashes:
+                combined = combined * _MIX ^ value
         return np.asarray([combined], dtype=np.uint64)
     out = word_hashes[:count].copy()
     for offset in range(1, size):
@@ -119,7 +127,8 @@ def _groups(block: np.ndarray) -> list[list[int]]:
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     ends = np.r_[starts[1:], len(keys)]
-    return [sorted(int(i) for i in order[start:end]) for start, end in zip(starts, ends) if end - start > 1]
+    shared = np.flatnonzero(ends - starts > 1)  # only groups of two or more, without a Python loop over all rows
+    return [sorted(int(i) for i in order[starts[g] : ends[g]]) for g in shared]
 
 
 def estimated_similarity(a: np.ndarray, b: np.ndarray) -> float:

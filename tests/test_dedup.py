@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import numpy as np
@@ -93,3 +94,15 @@ def test_clusters_do_not_depend_on_order(spec, rnd):
         return clusters.representative_of, clusters.members
 
     assert run(records) == run(shuffled)
+
+
+def test_signature_values_are_pinned():
+    """A stored ledger and the leakage check rely on signatures never changing under the same rule."""
+    from corpus_lib.neardup import NEARDUP_RULE
+
+    sketch = signatures(["the quick brown fox jumps over the lazy dog again and again"], PARAMS)[0]
+    assert NEARDUP_RULE == "corpus_lib.minhash/1+rensa.2"
+    assert hashlib.sha256(sketch.tobytes()).hexdigest()[:16] == PINNED
+
+
+PINNED = "e0732e70ecdfaf13"  # sha256 of the signature under corpus_lib.minhash/1 with rensa algorithm 2
