@@ -109,6 +109,9 @@ def build(
     else:
         cfg = load_config(find_config(src_path, Path(config) if config is not None else None))
     _check_out(src_path, out_path)
+    if not isinstance(cache, bool):
+        _check_cache(src_path, out_path, Path(cache))
+    _recover_interrupted_swap(out_path)
     previous_ledger = _read_previous(Path(previous)) if previous is not None else None
 
     if engine not in ("local", "dask"):
@@ -336,6 +339,21 @@ def _check_out(src: Path, out: Path) -> None:
         raise BuildError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / BUILD_INFO_FILE).is_file():
         raise BuildError(f"{out}: exists, is not empty and is not a corpus_lib dataset; refusing to replace it")
+
+
+def _check_cache(src: Path, out: Path, cache: Path) -> None:
+    resolved = cache.resolve()
+    if resolved.is_relative_to(src.resolve()):
+        raise BuildError(f"{cache}: the page cache must not be inside the corpus folder {src} (it would become input)")
+    if resolved.is_relative_to(out.resolve()) or out.resolve().is_relative_to(resolved):
+        raise BuildError(f"{cache}: the page cache and the output folder {out} must not contain each other")
+
+
+def _recover_interrupted_swap(out: Path) -> None:
+    """A build killed between the two renames of the swap left the previous release beside OUT: put it back."""
+    old = out.parent / f".{out.name}.previous"
+    if not out.exists() and (old / BUILD_INFO_FILE).is_file():
+        old.rename(out)
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:

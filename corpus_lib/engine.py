@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterator, Sequence
@@ -105,6 +106,8 @@ def _run_dask(fn, chunks, workers, init, init_args, engine: EngineSpec, progress
     else:
         # Quiet and contained: no dashboard, processes not threads (the parser holds the GIL),
         # spill files inside the build's own scratch folder.
+        if engine.scratch:
+            os.makedirs(engine.scratch, mode=0o700, exist_ok=True)  # Dask may spill pickles there: owner only
         with dask.config.set({"temporary-directory": engine.scratch}):
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,

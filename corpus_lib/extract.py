@@ -65,7 +65,7 @@ def settings_digest(cfg: BuildConfig) -> str:
 def parse_to_record(
     page: DecodedPage, text: str, hints: PageHints, template_keys: frozenset[str], source: SourceConfig, cfg: BuildConfig
 ) -> dict[str, Any] | Reject:
-    if text.count("\n") >= cfg.max_lines:
+    if text.count("\n") + (not text.endswith("\n")) > cfg.max_lines:  # a last line without a newline counts too
         return Reject(page.source_file, "too_many_lines", f"page has more than limits.max_lines = {cfg.max_lines} lines")
     hints = dataclasses.replace(
         hints,

@@ -1,17 +1,21 @@
 """Finding input files under SRC and turning their bytes into text, with provenance.
 
 Every file found is either a page to parse or a reject with a reason; nothing is skipped
-silently except hidden files and the corpus config itself.
+silently except hidden files and folders and the corpus config itself. Nothing outside SRC is
+ever read: symlinks are followed only to regular files inside SRC, and a file is opened without
+following a symlink, so one swapped in after the listing is refused, not read.
 """
 
 from __future__ import annotations
 
 import codecs
 import dataclasses
+import errno
 import hashlib
 import os
+import stat
 import zlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from corpus_lib.config import CONFIG_FILE_NAME
 
@@ -28,6 +32,14 @@ _BOMS = (
 # Single-byte encodings tried, in this order, when a page is not UTF-8 (Cyrillic first: the
 # corpora this library serves are mostly post-Soviet news; latin-1 decodes anything, so it is last).
 _FALLBACK_ENCODINGS = ("cp1251", "koi8-r", "cp1252", "latin-1")
+# A page that is UTF-8 but for a few damaged bytes stays UTF-8 (the bad bytes become U+FFFD)
+# when it has at least this many well-formed non-ASCII characters per damaged byte.
+_UTF8_CHARS_PER_BAD_BYTE = 20
+# Above this share of control characters (in the first _SAMPLE_CHARS) a file is not text.
+_MAX_CONTROL_SHARE = 0.05
+_SAMPLE_CHARS = 20000
+# Never follow a symlink when opening, never block on a FIFO or a device.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class InputReject(Exception):
@@ -42,7 +54,7 @@ class InputReject(Exception):
 @dataclasses.dataclass(frozen=True, slots=True)
 class InputFile:
     source_file: str  # POSIX path relative to SRC
-    path: Path
+    path: Path  # what is read: the file itself, or the target (inside SRC) of a symlink
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -55,47 +67,98 @@ class DecodedPage:
 
 
 def discover(src: Path) -> tuple[list[InputFile], list[tuple[str, InputReject]]]:
-    """Page files under src in a listing-order-independent order, plus files that cannot be inputs."""
+    """Page files under src in a listing-order-independent order, plus files that cannot be inputs.
+
+    Also rejected (so they are counted, never lost silently): symlinked folders (not followed),
+    folders that cannot be listed, and FIFOs, sockets and devices.
+    """
     src = src.resolve()
     files: list[InputFile] = []
     rejects: list[tuple[str, InputReject]] = []
-    for root, dirs, names in os.walk(src, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel_root = Path(root).relative_to(src)
+
+    def unlistable(exc: OSError) -> None:
+        where = _shown_name(_relative_name(Path(exc.filename), src)) if exc.filename else "."
+        rejects.append((where, InputReject("unreadable_folder", f"cannot list the folder: {exc.strerror or exc}")))
+
+    for root, dirs, names in os.walk(src, onerror=unlistable, followlinks=False):
+        root_path = Path(root)
+        kept = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue
+            if (root_path / name).is_symlink():
+                problem = _symlink_problem(root_path / name, src) or InputReject(
+                    "symlinked_folder", "a symlink to a folder is not followed (its files are read where they are)"
+                )
+                rejects.append((_shown_name(_relative_name(root_path / name, src)), problem))
+                continue
+            kept.append(name)
+        dirs[:] = kept
         for name in sorted(names):
             if name.startswith("."):
                 continue
-            rel = (rel_root / name).as_posix()
+            path = root_path / name
+            rel = _relative_name(path, src)
             if rel == CONFIG_FILE_NAME:
                 continue
             try:
                 rel.encode("utf-8")
             except UnicodeEncodeError:
-                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                rejects.append((shown, InputReject("bad_file_name", "the file name is not valid UTF-8")))
+                rejects.append((_shown_name(rel), InputReject("bad_file_name", "the file name is not valid UTF-8")))
                 continue
-            path = Path(root) / name
-            if path.is_symlink():
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError as exc:
+                rejects.append((rel, InputReject("unreadable", f"cannot stat the file: {exc.strerror or exc}")))
+                continue
+            target = path
+            if stat.S_ISLNK(mode):
                 problem = _symlink_problem(path, src)
                 if problem:
                     rejects.append((rel, problem))
                     continue
+                target = path.resolve(strict=True)
+            elif not stat.S_ISREG(mode):
+                rejects.append((rel, InputReject("not_a_regular_file", f"a {_file_kind(mode)}, not a regular file")))
+                continue
             if not _page_suffix(name):
                 rejects.append((rel, InputReject("unsupported_file_type", f"not a page file ({', '.join(PAGE_SUFFIXES)}, optionally .gz)")))
                 continue
-            files.append(InputFile(rel, path))
+            files.append(InputFile(rel, target))
     files.sort(key=lambda f: f.source_file)
     rejects.sort(key=lambda item: item[0])
     return files, rejects
 
 
+def _relative_name(path: Path, src: Path) -> str:
+    return path.relative_to(src).as_posix()
+
+
+def _shown_name(rel: str) -> str:
+    """A name with undecodable bytes shown as \\xNN, so it can be written to JSON and read by a person."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
+
+
 def _symlink_problem(path: Path, src: Path) -> InputReject | None:
+    """Why a symlink under src must not be followed, or None for one to a regular file or folder inside src."""
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
         return InputReject("broken_symlink", "symlink is dangling or loops")
     if not target.is_relative_to(src):
         return InputReject("symlink_outside_src", "symlink points outside the corpus folder")
+    if target.is_dir():
+        return None
     if not target.is_file():
         return InputReject("unsupported_file_type", "symlink does not point to a regular file")
     return None
@@ -109,71 +172,122 @@ def _page_suffix(name: str) -> str | None:
 
 
 def read_page(item: InputFile, max_bytes: int) -> DecodedPage:
-    """Read, gunzip (bounded), and decode one file. Raises InputReject."""
-    try:
-        with open(item.path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise InputReject("unreadable", f"cannot read file: {exc.strerror or exc}") from exc
-    if len(raw) > max_bytes:
-        raise InputReject("too_large", f"file is larger than limits.max_page_bytes = {max_bytes}")
+    """Read, gunzip (bounded), and decode one file. Raises InputReject.
+
+    A file bigger than max_bytes is refused from its size, without reading it.
+    """
+    raw = _read_bounded(item.path, max_bytes)
     digest = hashlib.sha256(raw).hexdigest()
     if item.source_file.lower().endswith(".gz"):
         raw = _gunzip(raw, max_bytes)
     text, encoding = decode_bytes(raw)
-    is_html = _page_suffix(item.path.name) in HTML_SUFFIXES
+    # The name under SRC decides, not a symlink target's: what a page is does not depend on links.
+    is_html = _page_suffix(PurePosixPath(item.source_file).name) in HTML_SUFFIXES
     return DecodedPage(item.source_file, text, encoding, digest, is_html)
 
 
-def _gunzip(raw: bytes, max_bytes: int) -> bytes:
-    decompressor = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
     try:
-        out = decompressor.decompress(raw, max_bytes + 1)
-    except zlib.error as exc:
-        raise InputReject("bad_gzip", f"not a valid gzip stream: {exc}") from exc
-    if len(out) > max_bytes or decompressor.unconsumed_tail:
-        raise InputReject("too_large", f"decompressed page exceeds limits.max_page_bytes = {max_bytes}")
-    return out
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputReject("unreadable", "the file is now a symlink (it changed after it was listed); not followed") from exc
+        raise InputReject("unreadable", f"cannot read file: {exc.strerror or exc}") from exc
+    with open(fd, "rb", closefd=True) as handle:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise InputReject("not_a_regular_file", f"a {_file_kind(info.st_mode)}, not a regular file")
+            if info.st_size > max_bytes:
+                raise InputReject("too_large", f"file has {info.st_size} bytes, more than limits.max_page_bytes = {max_bytes}")
+            raw = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputReject("unreadable", f"cannot read file: {exc.strerror or exc}") from exc
+    if len(raw) > max_bytes:  # it grew after fstat
+        raise InputReject("too_large", f"file is larger than limits.max_page_bytes = {max_bytes}")
+    return raw
+
+
+def _gunzip(raw: bytes, max_bytes: int) -> bytes:
+    """Decompress every member of a gzip file, stopping as soon as the output passes max_bytes."""
+    out = bytearray()
+    data = raw
+    while True:
+        decompressor = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+        try:
+            out += decompressor.decompress(data, max_bytes + 1 - len(out))
+        except zlib.error as exc:
+            raise InputReject("bad_gzip", f"not a valid gzip stream: {exc}") from exc
+        if len(out) > max_bytes or decompressor.unconsumed_tail:
+            raise InputReject("too_large", f"decompressed page exceeds limits.max_page_bytes = {max_bytes}")
+        if not decompressor.eof:
+            raise InputReject("bad_gzip", "the gzip stream is truncated")
+        data = decompressor.unused_data
+        if not data.strip(b"\x00"):  # zero padding after the last member is allowed, as gzip does
+            return bytes(out)
+        if not data.startswith(b"\x1f\x8b"):
+            raise InputReject("bad_gzip", "data after the end of the gzip stream is not another gzip member")
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
-    """Decode page bytes: BOM, then strict UTF-8, then the most plausible single-byte encoding."""
+    """Decode page bytes: BOM, then UTF-8, then the most plausible single-byte encoding.
+
+    UTF-8 with a few damaged bytes (at most one per 20 well-formed non-ASCII characters) is
+    decoded as utf-8 with the damaged bytes replaced by U+FFFD. Text that is mostly control
+    characters is refused as binary, whatever encoding decoded it.
+    """
     if not raw.strip():
         return "", "utf-8"
+    text, encoding = _decode(raw)
+    share = _control_share(text)
+    if share > _MAX_CONTROL_SHARE:
+        raise InputReject("binary", f"{share:.0%} control or undecodable characters: not a text page")
+    return _normalise_newlines(text), encoding
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return _normalise_newlines(raw.decode(encoding)), encoding
+                return raw.decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise InputReject("undecodable", f"starts with a {encoding} byte-order mark but is not {encoding}") from exc
     if b"\x00" in raw:
         raise InputReject("binary", "contains NUL bytes: not a text page")
     try:
-        return _normalise_newlines(raw.decode("utf-8")), "utf-8"
+        return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    damaged = _damaged_utf8(raw)
+    if damaged is not None:
+        return damaged, "utf-8"
     encoding = _guess_single_byte(raw)
-    text = raw.decode(encoding, errors="replace")
-    if _control_ratio(text) > 0.05:
-        raise InputReject("binary", "mostly control characters: not a text page")
-    return _normalise_newlines(text), encoding
+    return raw.decode(encoding, errors="replace"), encoding
+
+
+def _damaged_utf8(raw: bytes) -> str | None:
+    """The text, if raw is UTF-8 with a few bad bytes; None if it looks like another encoding."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+    well_formed = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    return text if well_formed >= _UTF8_CHARS_PER_BAD_BYTE * bad else None
 
 
 def _guess_single_byte(raw: bytes) -> str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:65536], cp_isolation=list(_FALLBACK_ENCODINGS) + ["utf-8"]).best()
+    best = from_bytes(raw[:65536], cp_isolation=list(_FALLBACK_ENCODINGS)).best()
     if best is not None and best.encoding:
         name = codecs.lookup(best.encoding).name
         return {"windows-1251": "cp1251", "windows-1252": "cp1252", "iso8859-1": "latin-1"}.get(name, name)
     return "latin-1"
 
 
-def _control_ratio(text: str) -> float:
-    sample = text[:20000]
+def _control_share(text: str) -> float:
+    sample = text[:_SAMPLE_CHARS]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd" or 0x7F <= ord(ch) < 0xA0)
     return bad / len(sample)
 
 
