@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
+import tempfile
 from pathlib import Path
+
+# A fresh `datasets` cache for every test session: pytest reuses tmp folder names across runs, and
+# `datasets` would otherwise serve an older build's rows for a dataset folder at the same path.
+os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="corpus_lib-tests-datasets-")
 
 import pytest
 
