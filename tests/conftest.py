@@ -10,7 +10,8 @@ from pathlib import Path
 
 # A fresh `datasets` cache for every test session: pytest reuses tmp folder names across runs, and
 # `datasets` would otherwise serve an older build's rows for a dataset folder at the same path.
-os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="corpus_lib-tests-datasets-")
+_DATASETS_CACHE = tempfile.TemporaryDirectory(prefix="corpus_lib-tests-datasets-")
+os.environ["HF_DATASETS_CACHE"] = _DATASETS_CACHE.name
 
 import pytest
 
