@@ -4,35 +4,60 @@ from __future__ import annotations
 
 import re
 
-# Lines that start a site block (related links, sharing, comments, legal) rather than article text.
-# Matched against the casefolded line; only short lines qualify, so prose that mentions them survives.
-_BLOCK_START = re.compile(
-    r"^(?:"
+# Headings of the site blocks that follow an article: related links, most read, comments, sharing,
+# tags, newsletters, author boxes, legal footers. Matched against the start of the casefolded line key.
+_END_BLOCK = (
     # English
-    r"read more|read also|see also|related(?: articles| news| stories| posts| content)?|more (?:from|on|news|stories)|"
-    r"most (?:read|popular|viewed)|trending|recommended(?: for you)?|you (?:may|might) also like|share(?: this)?(?: article| story| on)?|"
-    r"follow us|subscribe|sign up|newsletter|log ?in|register|comments?|leave a (?:comment|reply)|tags?|topics|advertisement|"
-    r"all rights reserved|copyright|privacy policy|terms of (?:use|service)|cookie|back to top|skip to (?:main )?content|"
-    r"top stories|latest news|editor'?s picks|"
+    r"read (?:more|next|also)|see also|also read|further reading|related(?: \w+)?|more (?:from|on|in|about|stories|news|"
+    r"articles|posts|like this|to (?:read|explore))(?: [\w'’&-]+){0,3}|most (?:read|popular|viewed|shared|commented|recent)|"
+    r"trending(?: now| stories| articles)?|popular (?:posts|stories|articles|now)|recommended(?: for you| stories| articles| reading)?|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|don'?t miss|what to read next|recent (?:posts|articles|stories)|"
+    r"latest (?:news|stories|posts|articles|headlines)|top stories|editor'?s picks|(?:previous|next) (?:post|article|story)|"
+    r"comments?|\d+ comments?|no comments(?: yet)?|leave a (?:comment|reply)|post a comment|add a comment|join the (?:conversation|discussion)|"
+    r"share(?: this)?(?: article| story| post| page| on)?|tags?|topics|filed under|categories|about the author|"
+    r"follow us(?: on)?|subscribe(?: to our newsletter| now)?|sign up(?: for our newsletter)?|newsletter|"
+    r"all rights reserved|copyright|privacy policy|terms of (?:use|service)|back to top|"
+    # German
+    r"mehr zum thema|mehr (?:aus|zu|von|über) [\w-]+(?: [\w-]+)?|weitere (?:artikel|beiträge|nachrichten|meldungen|themen|informationen)|"
+    r"weiterlesen|das könnte (?:sie|dich) auch interessieren|auch interessant|lesen sie (?:auch|mehr)|(?:die )?meistgelesenen?(?: artikel)?|"
+    r"meist gelesen|am meisten gelesen|(?:ähnliche|verwandte|passende|empfohlene|neueste|aktuelle) (?:artikel|beiträge|themen)|"
+    r"kommentare?|keine kommentare|kommentar (?:schreiben|verfassen)|(?:schreibe(?:n sie)?|hinterlasse) einen kommentar|(?:diesen )?(?:artikel|beitrag|seite) teilen|teilen|"
+    r"schlagworte|schlagwörter|themen|newsletter|abonnieren|impressum|datenschutz(?:erklärung)?|zum seitenanfang|nach oben|"
+    r"alle rechte vorbehalten|über (?:den autor|die autorin)|"
+    # French / Spanish / Italian / Portuguese / Dutch / Polish / Finnish
+    r"(?:à )?lire aussi|lire la suite|sur le même sujet|articles? (?:similaires|liés|connexes)|en savoir plus|pour approfondir|"
+    r"les plus lus|commentaires|partager(?: cet article)?|tous droits réservés|"
+    r"le(?:a|e) (?:también|más)|noticias relacionadas|art[ií]culos relacionados|te puede interesar|más noticias|lo más leído|"
+    r"comentarios|compartir|todos los derechos reservados|"
+    r"leggi anche|articoli correlati|potrebbe interessarti|i più letti|commenti|condividi|tutti i diritti riservati|"
+    r"leia (?:também|mais)|notícias relacionadas|veja também|mais lidas|comentários|compartilhe|todos os direitos reservados|"
+    r"lees (?:ook|meer)|gerelateerde artikelen|meest gelezen|reacties|delen|"
+    r"czytaj (?:także|też|więcej)|zobacz (?:także|też|również)|polecamy|najczęściej czytane|podobne artykuły|komentarze|udostępnij|"
+    r"wszelkie prawa zastrzeżone|lue myös|luetuimmat|"
     # Russian / Ukrainian / Belarusian
-    r"читайте (?:также|нас|ещё|еще)|смотрите также|советуем почитать|рекомендуем|поделиться|подписывайтесь|подпишитесь|теги|метки|"
-    r"все права защищены|реклама|комментари\w*|похожие (?:новости|материалы|статьи)|другие новости|популярное|последние новости|"
-    r"новости партн[её]ров|главное|источник|версия для печати|читайте також|поділитися|всі права захищені|коментар\w*|"
-    r"схожі новини|інші новини|реклама|"
+    r"читайте (?:также|нас|ещё|еще|також)|смотрите также|советуем почитать|рекомендуем|поделиться|подписывайтесь|подпишитесь|"
+    r"теги|метки|все права защищены|комментари\w*|похожие (?:новости|материалы|статьи)|другие новости|популярное|"
+    r"последние новости|самое (?:читаемое|популярное|обсуждаемое)|новости партн[её]ров|версия для печати|поділитися|"
+    r"всі права захищені|коментар\w*|схожі новини|інші новини|"
     # Azerbaijani / Turkish
     r"digər xəbərlər|oxşar xəbərlər|paylaş|bütün hüquqlar qorunur|etiketlər|şərhlər|son xəbərlər|ilgili haberler|"
-    r"benzer haberler|tüm hakları saklıdır|etiketler|yorumlar|son dakika|"
-    # German / French / Spanish / Italian / Portuguese / Polish
-    r"mehr zum thema|weitere artikel|weiterlesen|das könnte sie auch interessieren|teilen|alle rechte vorbehalten|kommentare|"
-    r"anzeige|impressum|datenschutz|lesen sie auch|zum seitenanfang|partager|lire aussi|tous droits réservés|"
-    r"commentaires|à lire aussi|compartir|leer más|noticias relacionadas|todos los derechos reservados|comentarios|"
-    r"condividi|leggi anche|tutti i diritti riservati|compartilhe|leia também|todos os direitos reservados|"
-    r"udostępnij|czytaj także|czytaj też|wszelkie prawa zastrzeżone|komentarze"
-    r")(?!\w)"
+    r"benzer haberler|tüm hakları saklıdır|etiketler|yorumlar|son dakika"
 )
+# Furniture that also sits inside an article: ad labels and one-line links to other stories.
+_INLINE_BLOCK = r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading"
+_BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
+# The heading alone, or with a count or up to two words: 'Comments (3)', 'Другие новости раздела'.
+_END_BLOCK_LINE = re.compile(rf"(?:{_END_BLOCK})(?:\W+\w+){{0,2}}\W*$")
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _COOKIE = re.compile(r"\bcookies?\b|куки|cookie-файл", re.IGNORECASE)
 _MAX_BLOCK_WORDS = 12
+# Share bars: 'Facebook Twitter WhatsApp E-Mail', 'Teilen Twittern Pinnen', 'Поделиться: ВКонтакте'.
+_SOCIAL = frozenset(
+    "facebook twitter x whatsapp telegram pinterest linkedin xing reddit tumblr vk vkontakte вконтакте одноклассники "
+    "viber instagram youtube tiktok flipboard messenger email e-mail mail print drucken tweet twittern pinnen share "
+    "teilen compartir partager condividi udostępnij поделиться copy link".split()
+)
+_MIN_SOCIAL_WORDS = 2
 
 MEDIA_WORDS = {
     "photo": r"фото|фотографии|фоторепортаж|фотогалерея|photos?|fotos?|fotoğraf(?:lar)?|şəkil(?:lər)?|fotogalereya|bilder|bild",
@@ -53,6 +78,9 @@ _TITLE_MARKER_START = re.compile(rf"^\s*[(\[]\s*(?P<a>{_MEDIA_GROUP})\s*[)\]]\s*
 _CAPTION = re.compile(
     rf"^(?P<m>{_MEDIA_WORD}|watch|смотрите|смотреть)\s*(?:[:|]|\s[-–—]\s)", re.IGNORECASE
 )
+# A caption names its medium, then a colon, a bar or a dash, within its first characters.
+_CAPTION_MARK = re.compile(r"[:|–—-]")
+_CAPTION_HEAD = 40
 _MEDIA_KIND = [(kind, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for kind, pattern in MEDIA_WORDS.items()]
 
 
@@ -70,8 +98,10 @@ def strip_title_markers(title: str) -> tuple[str, set[str]]:
     """Remove media markers from a title; return the clean title and the media they announce."""
     media: set[str] = set()
     stripped = title.rstrip()
-    last_word = stripped.rsplit(None, 1)[-1] if stripped else ""
-    if not (stripped.endswith((")", "]")) or last_word.isupper() or title.lstrip().startswith(("(", "["))):
+    if not stripped:
+        return title, media
+    last = stripped[-1]
+    if not (last in ")]" or (last.isupper() and stripped.rsplit(None, 1)[-1].isupper()) or title.lstrip()[0] in "(["):
         return title, media  # cheap exit: no marker shape at either end
     for _ in range(3):
         m = _TITLE_MARKER_END.search(title)
@@ -94,7 +124,7 @@ def strip_title_markers(title: str) -> tuple[str, set[str]]:
 
 def caption_media(text: str, words: int) -> set[str]:
     """Media announced by a caption line such as 'Photo: AP' or 'Watch: ...' (empty if not a caption)."""
-    if words > 25:
+    if words > 25 or not _CAPTION_MARK.search(text, 0, _CAPTION_HEAD):
         return set()
     m = _CAPTION.match(text)
     if not m:
@@ -110,6 +140,57 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
 
     `key` is the line's normalised key; `text` the line itself (the key has lost symbols like '©').
     """
-    if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(text.lstrip())):
+    if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
         return True
     return words <= 40 and bool(_COOKIE.search(key))
+
+
+def _is_share_bar(key: str) -> bool:
+    tokens = key.replace("\xad", "").replace(",", " ").replace("|", " ").split()
+    social = sum(token.strip(".:·•") in _SOCIAL for token in tokens)
+    return social >= _MIN_SOCIAL_WORDS and 2 * social >= len(tokens)
+
+
+def is_end_block_heading(key: str, words: int, text: str = "") -> bool:
+    """The line is only the heading of a block that follows an article ('Related articles', 'Comments (3)',
+    '© 2021 Example'): the article has ended."""
+    if words > 8:
+        return False
+    return bool(_END_BLOCK_LINE.match(key)) or bool(_COPYRIGHT.match(text.lstrip()))
+
+
+# Photo credits and source notes: '(© Reuters)', 'Foto: dpa', 'Quelle: Pixabay', 'Image credit: NASA'.
+_CREDIT = re.compile(
+    r"^[(\[]?\s*(?:©|\(c\)|(?:photo|image|picture|video)?\s*(?:credits?|courtesy)|"
+    r"(?:photo|foto|fotos|image|bild|bilder|picture|quelle|bildquelle|source|sources|fuente|fonte|źródło|"
+    r"zdjęcie|fot|фото|источник|джерело|mənbə|kaynak|illustration|grafik|graphic|titelbild|header(?:bild)?)"
+    r"(?:\s*/\s*\w+)?\s*[:|/]|(?:photo|foto|bild|фото)\s+(?:by|von|de|di|\w+:))",
+    re.IGNORECASE,
+)
+_MAX_CREDIT_WORDS = 15
+# A caption ends with its credit: '... on Monday. Photo: Jane Roe/Reuters', '... © APA/dpa'.
+_CREDIT_TAIL = re.compile(
+    r"(?:©|\(c\)\s|\b(?:photos?|fotos?|bild|image|picture|credit|фото)\s*(?::|by\b|von\b)|"
+    r"\b(?:getty images|shutterstock|istock(?:photo)?|imago(?: images)?|picture alliance|ap photo|afp)\b)[^.!?]*$",
+    re.IGNORECASE,
+)
+_MAX_CAPTION_WORDS = 45
+_CREDIT_TAIL_CHARS = 80
+# Words that start a credit without punctuation ('Photo by ...') or end a caption ('... Getty Images').
+_CREDIT_WORDS = ("photo", "foto", "bild", "image", "picture", "credit", "courtesy", "video", "фото", "(c)",
+                 "getty", "shutterstock", "istock", "imago", "alliance", "afp")
+_CREDIT_HINT = re.compile("©|" + "|".join(re.escape(word) for word in _CREDIT_WORDS), re.IGNORECASE)
+
+
+def is_credit_line(text: str, words: int) -> bool:
+    """A photo credit, a source note, or a caption ending with its credit: neither headline nor body."""
+    if words > _MAX_CAPTION_WORDS:
+        return False
+    if words <= _MAX_CREDIT_WORDS and (_CAPTION_MARK.search(text, 0, _CAPTION_HEAD) or "©" in text[:4] or
+                                       text[:12].casefold().lstrip("([ ").startswith(_CREDIT_WORDS)):
+        if _CREDIT.match(text):
+            return True
+    start = max(0, len(text) - _CREDIT_TAIL_CHARS)
+    if not _CREDIT_HINT.search(text, start):
+        return False  # cheap exit: no credit word near the end
+    return bool(_CREDIT_TAIL.search(text, start))

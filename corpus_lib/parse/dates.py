@@ -24,6 +24,21 @@ _TZ_ABBREVIATIONS = {
     "mdt": -360, "pst": -480, "pdt": -420,
 }
 
+_DIGIT = re.compile(r"\d")
+# Per pattern, in the order they claim text: a cheap regex that every match of the pattern satisfies.
+_PREFILTERS = (
+    ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
+    ("cjk", re.compile(r"[年년]")),
+    ("month_day", re.compile(r"[^\W\d_]\.?\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d")),
+    ("day_month", re.compile(r"\d(?:st|nd|rd|th)?\.?(?:\s+|-)[^\W\d_]")),
+    ("ymd", re.compile(r"(?:19|20)\d\d[./][01]?\d[./]")),
+    ("dmy", re.compile(r"\d[./][0-3]?\d[./]\d\d")),
+)
+# Words that mark a date as the publication.
+_PUBLISHED_WORDS = re.compile(
+    r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
+    r"opublikowano|gepubliceerd|опубликовано|публикация|дата публикации|опубліковано|yayınlanma|dərc)\b"
+)
 # Words that mark a date as an update rather than the publication.
 _UPDATE_WORDS = re.compile(
     r"(?i)\b(updated?|modified|обновлен\w*|изменен\w*|оновлен\w*|aktualisiert|güncellen\w*|yeniləni\w*|mis à jour|actualizad\w*)\b"
@@ -44,6 +59,7 @@ class DateMatch:
     utc_offset_minutes: int | None = None
     weekday: int | None = None  # Monday = 0, as named on the page
     is_update: bool = False
+    is_published: bool = False  # 'Published:', 'Veröffentlicht am' written before it
 
     @property
     def has_time(self) -> bool:
@@ -97,8 +113,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         r"(?:\s*(?P<tz>(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?|UTC|GMT|BST|CEST|CET|EEST|EET|MSK|AZT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z)\b)?"
     )
     return {
+        # '18 мая 2021', '4 de mayo de 2022', '19th Dec 2025', '04-ago-2021'; a year may be glued to the
+        # next date when a page prints it twice ('19. Dezember 202219. Dezember 2022').
         "day_month": re.compile(
-            rf"(?<![\w.])(?P<day>[0-3]?\d)\.?\s+{month}(?:,?\s+(?P<year>(?:19|20)\d\d)(?!\d){year_suffix})?(?!\w)",
+            rf"(?<![\w.])(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?(?:\s+(?:de\s+)?|-){month}"
+            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-)(?P<year>(?:19|20)\d\d)(?!\d{{3}}){year_suffix})?(?![^\W\d_])",
             re.IGNORECASE,
         ),
         "month_day": re.compile(
@@ -112,7 +131,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "ymd": re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d\d)[./](?P<month>[01]?\d)[./](?P<day>[0-3]?\d)(?![\d])"),
         "cjk": re.compile(r"(?P<year>(?:19|20)\d\d)\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*(?P<day>[0-3]?\d)\s*[日일]"),
-        "dmy": re.compile(r"(?<![\d.:/])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[01]?\d)(?P=sep)(?P<year>(?:19|20)?\d\d)(?![\d]|\.\d)"),
+        "dmy": re.compile(r"(?<![\d.:/])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<year>(?:19|20)?\d\d)(?![\d]|\.\d)"),
         "time": re.compile(time, re.IGNORECASE),
         "weekday": re.compile(rf"(?<!\w)(?P<weekday>{_alternation(weekday_names())})\.?(?!\w)", re.IGNORECASE),
     }
@@ -146,16 +165,20 @@ def _valid(year: int | None, month: int, day: int) -> bool:
 
 def find_dates(text: str, line_index: int, month_first: bool = False) -> list[DateMatch]:
     """All dates in one line, each with the time and weekday written next to it."""
-    if not any(ch.isdigit() for ch in text):
+    if not _DIGIT.search(text):
         return []
     patterns = _patterns()
+    # Cheap tests first: most lines with digits are prices, counts and times, not dates.
+    kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
+    if not kinds:
+        return []
     spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None]] = []
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
-    for kind in ("iso", "cjk", "month_day", "day_month", "ymd", "dmy"):
+    for kind in kinds:
         for m in patterns[kind].finditer(text):
             if not free(m.start(), m.end()):
                 continue
@@ -171,6 +194,8 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 # 'MM/DD/YYYY' only with '/', only when the page reads month-first or it cannot be D/M.
                 if groups["sep"] == "/" and (month_first and a <= 12 or b > 12):
                     a, b = b, a
+                if b > 12:
+                    continue
                 day, month = a, b
             else:
                 month, day = int(groups["month"]), int(groups["day"])
@@ -197,6 +222,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 line=line_index, start=start, end=end, year=year, month=month, day=day,
                 hour=hour, minute=minute, second=second, utc_offset_minutes=offset, weekday=weekday,
                 is_update=bool(_UPDATE_WORDS.search(before)),
+                is_published=bool(_PUBLISHED_WORDS.search(before)),
             )
         )
     return results
@@ -262,3 +288,59 @@ def infer_year(match: DateMatch, not_before: dt.date) -> int | None:
         if candidate >= not_before and candidate.weekday() == match.weekday:
             return year
     return None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RelativeDate:
+    """'Today, 10:20', 'вчера в 12:41', '3 hours ago': a date that only a crawl time can resolve."""
+
+    start: int
+    end: int
+    days_back: int | None  # 0 today, 1 yesterday; None when only a time or an age is given
+    minutes_back: int | None  # '3 hours ago' -> 180
+    hour: int | None
+    minute: int | None
+
+
+_TODAY = r"today|heute|aujourd'hui|hoy|oggi|hoje|dzisiaj|dziś|vandaag|tänään|сегодня|сьогодні|bugün|bu gün"
+_YESTERDAY = re.compile(r"yesterday|gestern|hier|ayer|ieri|ontem|wczoraj|gisteren|eilen|вчера|вчора|dünən|dün", re.IGNORECASE)
+# Age units in minutes, and the words around a number that make it an age: '3 hours ago', 'vor 3 Stunden'.
+_UNITS = (
+    (1, r"minutes?|mins?|minuten|minutos?|minuti|minut[ey]?|минут[уы]?|хвилин[иу]?|dakika|dəqiqə"),
+    (60, r"hours?|hrs?|stunden?|heures?|horas?|ore|godzin[ya]?|uur|часа?|часов|годин[иу]?|saat"),
+    (1440, r"days?|tagen?|jours?|días?|giorni|dias?|dni|dagen|дн(?:я|ей)|день|дні|днів|gün"),
+)
+_AGO_BEFORE = r"vor|il y a|hace|há"
+_AGO_AFTER = r"ago|fa|temu|geleden|назад|тому|önce|əvvəl"
+
+
+@functools.cache
+def _relative_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    units = "|".join(f"(?P<u{i}>{pattern})" for i, (_, pattern) in enumerate(_UNITS))
+    age = rf"(?:(?P<before>{_AGO_BEFORE})\s+)?(?P<n>\d{{1,3}})\s+(?:{units})(?:\s+(?P<after>{_AGO_AFTER}))?"
+    day = (
+        rf"(?P<day>{_TODAY}|{_YESTERDAY.pattern})\s*,?\s*(?:(?:at|um|à|a las|alle|às|o|om|в|о|saat)\s+)?"
+        r"(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)"
+    )
+    return (
+        re.compile(rf"(?<!\w)(?:{day}|{age})(?!\w)", re.IGNORECASE),
+        re.compile(r"\s*(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)\s*"),
+    )
+
+
+def find_relative_date(text: str) -> RelativeDate | None:
+    """A relative date ('today, 10:20', '3 hours ago') or a bare time in a short line; None when there is none."""
+    relative, bare_time = _relative_patterns()
+    m = bare_time.fullmatch(text)
+    if m:
+        return RelativeDate(m.start(), m.end(), None, None, int(m.group("hour")), int(m.group("minute")))
+    m = relative.search(text)
+    if m is None:
+        return None
+    if m.group("day"):
+        days_back = 1 if _YESTERDAY.fullmatch(m.group("day")) else 0
+        return RelativeDate(m.start(), m.end(), days_back, None, int(m.group("hour")), int(m.group("minute")))
+    if not (m.group("before") or m.group("after")):
+        return None  # '3 hours' without 'ago' is a duration, not a date
+    minutes = next(size for i, (size, _) in enumerate(_UNITS) if m.group(f"u{i}"))
+    return RelativeDate(m.start(), m.end(), None, int(m.group("n")) * minutes, None, None)

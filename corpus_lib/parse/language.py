@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 # Enough text for a stable verdict; more only costs time.
-_SAMPLE_CHARS = 1000
+_SAMPLE_CHARS = 400
 # Below this confidence, or on very short text, a configured hint is trusted instead.
 _MIN_CONFIDENCE = 0.9
 _MIN_CHARS = 40
@@ -26,6 +26,12 @@ def identify_language(text: str, hint: str | None = None) -> tuple[str | None, f
     code, confidence = _identifier().classify(sample)
     if hint and code != hint and confidence < _MIN_CONFIDENCE:
         return hint, float(confidence)
-    if len(code) != 2:
+    if len(code) == 2:
+        return code, float(confidence)
+    if hint:
         return hint, float(confidence)
-    return code, float(confidence)
+    # The model knows languages without a two-letter code: take the likeliest language that has one.
+    for other, score in _identifier().rank(sample):
+        if len(other) == 2:
+            return other, float(score)
+    return None, 0.0

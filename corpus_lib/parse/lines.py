@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import string
 import unicodedata
 
+from corpus_lib.parse.dates import month_names
+
 # Bullets that text renderers (inscriptis, lynx, w3m, browsers' copy) put before list items.
-_BULLET = re.compile(r"^\s*([•*+o\-–·▪►▸◦■□●○»›]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"\s*([•*+o\-–·▪►▸◦■□●○»›]|\d{1,2}[.)])\s+")
+_BULLET_FIRST = frozenset("•*+o-–·▪►▸◦■□●○»›0123456789")
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?…»\"”)。！？]\s*$")
+_SENTENCE_END = frozenset(".!?…»\"”)。！？")
 # Punctuation and symbols stripped from both ends of a line key (str.strip is much faster than a regex).
 _EDGE_CHARS = string.punctuation + string.whitespace + "«»„“”‘’‚‹›•·▪►▸◦■□●○…—–―‐‑‒−¡¿©®™°§¶†‡"
+# Table cells laid out side by side are separated by at least this many spaces.
+_COLUMN_GAP_TEXT = "   "
+_CELL = re.compile(r"\S+(?: {1,2}\S+)*")
+_COLUMN_SLACK = 2  # cells of one column start at the same position, give or take this
+# A layout row (text beside a sidebar) has a paragraph in a cell, or two cells far apart with one of them
+# long; other rows of three or more cells aligned with a neighbour are data.
+_PARAGRAPH_CELL_CHARS = 150
+_LAYOUT_CELL_CHARS = 60
+_LAYOUT_GAP = 40
+_DATA_ROW_CELLS = 3
+_FIELDS_CACHE_LINES = 1 << 16
+_CACHED_LINE_CHARS = 200
+# Lines longer than this never repeat as headlines or template lines: their key is not worth computing.
+_MAX_KEY_CHARS = 400
 
 
 @dataclasses.dataclass(slots=True)
@@ -22,45 +40,116 @@ class Line:
     text: str  # stripped, bullet removed
     indent: int
     bullet: bool
-    words: int
+    words: int  # whitespace-separated tokens (cheap; close to \w+ runs on real text)
     key: str  # casefolded, whitespace collapsed, edge punctuation stripped: for repetition
+    ends_sentence: bool = False
 
     @property
     def blank(self) -> bool:
         return not self.text
 
-    @property
-    def ends_sentence(self) -> bool:
-        return bool(_SENTENCE_END.search(self.text))
-
 
 def normalise_key(text: str) -> str:
     """Comparable form of a line: NFC, casefolded, spaces collapsed, edge punctuation removed."""
-    if not text.isascii():
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return " ".join(text.casefold().split()).strip(_EDGE_CHARS)
 
 
 def split_lines(text: str) -> list[Line]:
-    lines = []
-    for index, raw in enumerate(text.split("\n")):
+    """The page's lines with features. Table layouts put columns side by side on one line ('text   sidebar'):
+    each column cell becomes a line of its own, and a column's cells follow the rows they came from, so a
+    text column reads as consecutive lines. Rows of a data table keep their cells together."""
+    raws = text.split("\n")
+    cells = [_cells(raw) for raw in raws]
+    lines: list[Line] = []
+    append = lines.append
+    pending: list[Line] = []  # cells of right-hand columns, emitted when their table ends
+    table_indent = 0  # where the table's first column starts
+    previous_columns: tuple[int, ...] = ()
+    for index, raw in enumerate(raws):
         stripped = raw.strip()
+        if not stripped:
+            append(Line(index, raw, "", 0, False, 0, ""))
+            continue
         indent = len(raw) - len(raw.lstrip())
-        match = _BULLET.match(raw)
-        bullet = bool(match) and len(stripped) > len(match.group(0).strip())
-        content = raw[match.end() :].strip() if bullet else stripped
-        lines.append(
-            Line(
-                index=index,
-                raw=raw,
-                text=content,
-                indent=indent,
-                bullet=bullet,
-                words=len(_WORD.findall(content)),
-                key=normalise_key(content),
-            )
-        )
+        row = cells[index]
+        if row and _is_data_row(row, previous_columns, _next_columns(cells, index)):
+            row = []
+        previous_columns = tuple(column for column, _ in cells[index])
+        if not row:
+            if pending and indent < table_indent:
+                lines.extend(pending)
+                pending = []
+            append(_line(index, raw, stripped, indent))
+            continue
+        if pending and (indent < table_indent or not any(
+            abs(column - cell.indent) <= _COLUMN_SLACK for column, _ in row[1:] for cell in pending
+        )):
+            lines.extend(pending)
+            pending = []
+        if not pending:
+            table_indent = indent
+        append(_line(index, raw, row[0][1], indent))
+        pending.extend(_line(index, raw, cell, column) for column, cell in row[1:])
+    lines.extend(pending)
     return lines
+
+
+def _cells(raw: str) -> list[tuple[int, str]]:
+    """(column, text) of each cell of a line whose cells are set apart by runs of spaces; [] for plain lines."""
+    if _COLUMN_GAP_TEXT not in raw.strip():
+        return []
+    return [(m.start(), m.group()) for m in _CELL.finditer(raw)]
+
+
+def _next_columns(cells: list[list[tuple[int, str]]], index: int) -> tuple[int, ...]:
+    """Column positions of the next row with cells (a blank line may separate rows)."""
+    for row in cells[index + 1 : index + 3]:
+        if row:
+            return tuple(column for column, _ in row)
+    return ()
+
+
+def _is_data_row(row: list[tuple[int, str]], previous: tuple[int, ...], following: tuple[int, ...]) -> bool:
+    """A row of a data table: three or more cells of phrases, aligned with a neighbouring row; a layout row
+    (a text column beside a sidebar) has a paragraph in a cell."""
+    if max(len(cell) for _, cell in row) >= _PARAGRAPH_CELL_CHARS:
+        return False
+    if len(row) < _DATA_ROW_CELLS:
+        (first, left), (second, right) = row
+        return max(len(left), len(right)) < _LAYOUT_CELL_CHARS and second - first - len(left) < _LAYOUT_GAP
+    columns = tuple(column for column, _ in row)
+    return columns == previous or columns == following
+
+
+def _line(index: int, raw: str, stripped: str, indent: int) -> Line:
+    fields = _cached_fields(stripped) if len(stripped) <= _CACHED_LINE_CHARS else _fields(stripped)
+    text, bullet, words, key, ends_sentence = fields
+    return Line(index, raw, text, indent, bullet, words, key, ends_sentence)
+
+
+def _fields(stripped: str) -> tuple[str, bool, int, str, bool]:
+    """(text, bullet, words, key, ends_sentence) of a stripped line."""
+    content, bullet = stripped, False
+    if stripped[0] in _BULLET_FIRST:  # the first-character test saves a regex on most lines
+        match = _BULLET.match(stripped)
+        if match and len(stripped) > len(match.group(0).strip()) and not _is_day_of_month(stripped, stripped[match.end() :]):
+            content, bullet = stripped[match.end() :].strip(), True
+    key = normalise_key(content) if len(content) <= _MAX_KEY_CHARS else ""
+    return content, bullet, len(content.split()), key, content[-1] in _SENTENCE_END
+
+
+# Short lines are cached: a site's menus and footers recur on all its pages; prose rarely does.
+_cached_fields = functools.lru_cache(maxsize=_FIELDS_CACHE_LINES)(_fields)
+
+
+def _is_day_of_month(stripped: str, rest: str) -> bool:
+    """'4. Februar 2022' is a date, not item 4 of a numbered list."""
+    if not stripped[0].isdigit():
+        return False
+    first = rest.split(None, 1)[0] if rest.strip() else ""
+    return first.casefold().rstrip(".,") in month_names()
 
 
 def count_words(text: str) -> int:

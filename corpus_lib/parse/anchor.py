@@ -1,0 +1,115 @@
+"""The headline and its text, chosen together.
+
+Every eligible headline is paired with the best run of text that starts within reach after it; the
+pair's score adds the headline's own evidence, the value of the text (with diminishing returns, so a
+long comment thread or legal notice does not outweigh a shorter text under a well-evidenced headline)
+and the words the two share, and subtracts the lines between them.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+
+from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
+from corpus_lib.parse.page import META_REACH, PageView
+
+_WORD = re.compile(r"\w+")
+# The text may start this many content lines after its headline (share buttons, lead photo, teaser).
+_BODY_REACH = 40
+# Each non-meta line between headline and text costs this much; as evidence about the headline
+# (rather than about where the text starts) the distance counts for this share.
+_DISTANCE_COST = 0.3
+_DISTANCE_WEIGHT = 0.5
+# Text running up to a candidate headline makes it a subheading.
+_BEFORE_COST = 0.25
+_BEFORE_MAX_COST = 4.0
+_PROSE_ABOVE_COST = 4.0
+# Headlines sit in the upper part of a page; the last part holds comments, lists and legal notices.
+_LATE_START = 0.6
+_LATE_COST = 2.0
+# Word overlap between headline and text re-ranks this many best pairs, over this much text.
+_OVERLAP_PAIRS = 8
+_OVERLAP_WEIGHT = 3.0
+_OVERLAP_LINES = 12
+_OVERLAP_CHARS = 2000
+_STEM_CHARS = 5
+
+
+def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: dict[int, float]) -> tuple[int, Region] | None:
+    """The (headline, text) pair with the best headline evidence plus text value, minus the distance between them."""
+    n = len(view.content)
+    after = texts_after(view, finder)
+    pairs: list[tuple[float, int, Region]] = []
+    for position, headline in headlines.items():
+        value, start = after[position]
+        if start < 0:
+            continue
+        # A line inside running text is a subheading, not the headline: text runs up to it, or the
+        # lines above hold much text compared with the lines below.
+        headline -= min(_BEFORE_MAX_COST, _BEFORE_COST * max(0.0, finder.run_before[position]))
+        headline -= _PROSE_ABOVE_COST * finder.prose_above_ratio(position)
+        headline -= _LATE_COST * max(0.0, position / n - _LATE_START) / (1.0 - _LATE_START)
+        region = finder.from_start(start)
+        text_value = region_value(region.mass)
+        # The distance chose where the text starts; as evidence about the headline it counts for less.
+        pairs.append((headline + text_value + _DISTANCE_WEIGHT * (value - text_value), position, region))
+    if not pairs:
+        return None
+    # A headline names what its text is about: among the best pairs, shared words decide.
+    pairs.sort(key=lambda pair: -pair[0])
+    text_stems: dict[int, set[str]] = {}
+    best = max(pairs[:_OVERLAP_PAIRS], key=lambda pair: pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems))
+    return best[1], trim_tail(view.content, best[2])
+
+
+def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]:
+    """For every line: the best run of text starting within reach after it, valued net of the lines between
+    (value, start; start -1 when there is none). One pass with a sliding-window maximum."""
+    scores, meta, dateline = finder.scores, view.meta, view.dateline
+    n = len(scores)
+    # distance[i]: cost of the lines before i; meta lines (dateline, byline, caption) are free, except that
+    # a second date is another item of a list, not this headline's.
+    distance = [0.0] * (n + 1)
+    for i in range(n):
+        distance[i + 1] = distance[i] + (_DISTANCE_COST if not meta[i] or dateline[i] else 0.0)
+    first_date_refund = [0.0] * n
+    next_date = n
+    for i in range(n - 1, -1, -1):
+        if next_date - i <= META_REACH:
+            first_date_refund[i] = _DISTANCE_COST
+        if dateline[i]:
+            next_date = i
+    weight = [
+        region_value(finder.from_start(s).mass) - distance[s] if scores[s] > 0 else float("-inf") for s in range(n)
+    ]
+    result: list[tuple[float, int]] = [(float("-inf"), -1)] * n
+    window: collections.deque[int] = collections.deque()  # starts in (i, i + reach], weights decreasing
+    for i in range(n - 1, -1, -1):
+        start = i + 1
+        if start < n:
+            while window and weight[window[-1]] <= weight[start]:
+                window.pop()
+            window.append(start)
+        while window and window[0] > i + _BODY_REACH:
+            window.popleft()
+        if window and weight[window[0]] > float("-inf"):
+            best = window[0]
+            result[i] = (weight[best] + distance[i + 1] + min(first_date_refund[i], distance[best] - distance[i + 1]), best)
+    return result
+
+
+def _stems(text: str) -> set[str]:
+    """Word stems cheap enough for any language: the first letters of each longer word."""
+    return {word[:_STEM_CHARS] for word in _WORD.findall(text.casefold()) if len(word) >= 3 and not word.isdigit()}
+
+
+def _word_overlap(view: PageView, position: int, region: Region, cache: dict[int, set[str]]) -> float:
+    """Share of the headline's words that occur in the first lines of the text."""
+    headline = _stems(view.content[position].text)
+    if len(headline) < 2:
+        return 0.0
+    if region.start not in cache:
+        lines = range(region.start, min(region.end + 1, region.start + _OVERLAP_LINES))
+        cache[region.start] = _stems(" ".join(view.content[p].text for p in lines)[:_OVERLAP_CHARS])
+    return len(headline & cache[region.start]) / len(headline)

@@ -1,0 +1,223 @@
+"""Where the article text is: line prose scores, the best run of lines after a headline, its paragraphs."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+from corpus_lib.parse.lines import Line
+from corpus_lib.parse.page import PageView
+
+# A run of furniture costs more per line the longer it gets: a caption or an ad label inside the
+# article is cheap to cross, a menu or a list of related links is not.
+_GAP_GROWTH = 0.25
+_GAP_MAX_FACTOR = 3.0
+# The heading of a related/comments/share block: text after it belongs to the site, not the article.
+_END_BLOCK_SCORE = -6.0
+# Dates on lines of their own head an article once; inside a run of text they mark a list of
+# teasers or comments.
+_DATELINE_SCORE = -2.0
+_TEMPLATE_SCORE = -2.0
+_BLOCK_SCORE = -3.0
+# A paragraph that looks like a teaser in a list of other stories keeps this share of its score.
+_TEASER_FACTOR = 0.4
+# Windows for comparing the text above a line with the text below it.
+_ABOVE_LINES = 30
+_BELOW_LINES = 60
+# Second pass: prose at the article's indentation, and elsewhere (lists, quotes, boxes, teasers).
+_MAIN_INDENT_FACTOR = 1.5
+_OTHER_INDENT_FACTOR = 0.3
+_OFF_INDENT_SCORE = -0.3
+_MIN_MAIN_INDENT_MASS = 10.0
+_LEADING_TIME = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def prose_scores(view: PageView) -> list[float]:
+    """Per position: how much the line looks like article text (positive) or page furniture (negative)."""
+    scores = [_prose_score(view, position) for position in range(len(view.content))]
+    content = view.content
+    # A lone paragraph under a headline that follows a label or a date, with another item after it, is a
+    # teaser in a list of other stories; a listicle's sections follow paragraphs, not labels.
+    raw = scores[:]
+    for position in range(2, len(scores) - 1):
+        if (
+            raw[position] > 0
+            and _is_heading(content[position - 1])
+            and raw[position - 2] <= 0
+            and (raw[position + 1] < 0 or _is_heading(content[position + 1]))
+        ):
+            scores[position] *= _TEASER_FACTOR
+    run = 0
+    for position, score in enumerate(scores):
+        if score < 0:
+            run += 1
+            scores[position] = score * min(_GAP_MAX_FACTOR, 1.0 + _GAP_GROWTH * (run - 1))
+        elif score > 0:
+            run = 0
+    return scores
+
+
+def indent_scores(view: PageView, scores: list[float], region: Region) -> list[float]:
+    """Scores again: prose at the region's main indentation is worth more; prose elsewhere is worth less,
+    and after the last main-indentation line of the region it is an aside (a box, a teaser, a comment)."""
+    weight: dict[int, float] = {}
+    for position in range(region.start, region.end + 1):
+        if scores[position] > 0:
+            indent = view.content[position].indent
+            weight[indent] = weight.get(indent, 0.0) + scores[position]
+    if not weight:
+        return scores
+    main = max(weight, key=weight.__getitem__)
+    last = max(p for p in range(region.start, region.end + 1) if scores[p] > 0 and view.content[p].indent == main)
+    if weight[main] < _MIN_MAIN_INDENT_MASS:
+        last = len(scores)  # too little text to tell the article's column from an aside
+    rescored = []
+    for position, (score, line) in enumerate(zip(scores, view.content)):
+        if score <= 0:
+            rescored.append(score)
+        elif line.indent == main:
+            rescored.append(score * _MAIN_INDENT_FACTOR)
+        elif position > last and not line.bullet:
+            rescored.append(_OFF_INDENT_SCORE)
+        else:
+            rescored.append(score * _OTHER_INDENT_FACTOR)
+    return rescored
+
+
+def _prose_score(view: PageView, position: int) -> float:
+    line = view.content[position]
+    if view.caption[position] or view.credit[position]:
+        return 0.0  # photo captions and credits sit between paragraphs: neither body nor a boundary
+    if view.template[position] and not (line.ends_sentence and line.words >= 6):
+        return _TEMPLATE_SCORE  # a recurring sentence is a stock phrase of the prose, not furniture
+    if view.end_block[position]:
+        return _END_BLOCK_SCORE
+    if view.block[position]:
+        return _BLOCK_SCORE
+    if view.dateline[position]:
+        return _DATELINE_SCORE
+    length = len(line.text)
+    if line.bullet:
+        return _list_item_score(line, length)
+    if line.text[0].isdigit() and _LEADING_TIME.match(line.text):
+        return -1.0  # '12:20 / Headline of another story': a news feed item
+    if _is_heading(line):
+        return 0.0 if line.words >= 2 else -0.6  # a heading: inside the text it costs nothing, outside it adds nothing
+    if line.words >= 8 or length >= 60:
+        score = min(length, 400) / 80 + (0.5 if line.ends_sentence else 0.0)  # longer prose weighs more, up to a cap
+        truncated = line.text[-1] == "…" or line.text.endswith("...")
+        return score * _TEASER_FACTOR if truncated else score  # a teaser cut short, linking to another story
+    if line.ends_sentence and line.words >= 3:
+        return 0.2
+    return -0.6
+
+
+def _is_heading(line: Line) -> bool:
+    """A short line without sentence punctuation: a subheading, a headline, a label."""
+    return not line.ends_sentence and line.words < 12 and len(line.text) < 120
+
+
+def _list_item_score(line: Line, length: int) -> float:
+    """Menus and link lists are short capitalised items; lists inside an article read like phrases."""
+    text = line.text
+    phrase = line.ends_sentence or ", " in text or ": " in text or text[0].islower()
+    if phrase and (line.words >= 8 or length >= 60):
+        return min(length, 400) / 80 - 0.25
+    if phrase and line.words >= 3:
+        return 0.1
+    return -1.0 if line.words >= 4 else -1.5  # a link to another story, or a menu item
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Region:
+    start: int  # positions in view.content, inclusive
+    end: int
+    mass: float  # sum of prose scores
+
+
+class RegionFinder:
+    """Best runs of lines by prose score, answered in O(1) per start position after O(n) setup."""
+
+    def __init__(self, scores: list[float]) -> None:
+        self.scores = scores
+        n = len(scores)
+        prefix = [0.0] * (n + 1)
+        for i, s in enumerate(scores):
+            prefix[i + 1] = prefix[i] + s
+        self.prefix = prefix
+        # best_end[i]: the end e >= i that maximises prefix[e + 1]
+        best_end = [0] * n
+        best = n - 1
+        for i in range(n - 1, -1, -1):
+            if prefix[i + 1] > prefix[best + 1]:
+                best = i
+            best_end[i] = best
+        self.best_end = best_end
+        # run_before[i]: mass of the best run of lines that ends just before i (Kadane's running sum)
+        run_before = [0.0] * n
+        run = 0.0
+        for i, s in enumerate(scores):
+            run_before[i] = run
+            run = (run if run > 0.0 else 0.0) + s
+        self.run_before = run_before
+        positive = [0.0] * (n + 1)
+        for i, s in enumerate(scores):
+            positive[i + 1] = positive[i] + s if s > 0.0 else positive[i]
+        self.positive = positive
+
+    def prose_above_ratio(self, position: int) -> float:
+        """Text in the lines above a position relative to the text below it, capped at 1."""
+        positive = self.positive
+        above = positive[position] - positive[max(0, position - _ABOVE_LINES)]
+        below = positive[min(len(positive) - 1, position + _BELOW_LINES)] - positive[position]
+        return min(1.0, above / (1.0 + below))
+
+    def from_start(self, start: int) -> Region:
+        end = self.best_end[start]
+        return Region(start, end, self.prefix[end + 1] - self.prefix[start])
+
+
+def region_value(mass: float) -> float:
+    """Diminishing returns on text mass, so a long comment thread or legal notice does not outweigh
+    a shorter text under a well-evidenced headline."""
+    return 3.0 * math.log1p(max(mass, 0.0) / 4.0)
+
+
+def trim_tail(content: list[Line], region: Region) -> Region:
+    """Drop short unpunctuated lines that close the region: footers ('Official site of ...'), not prose."""
+    start, end = region.start, region.end
+    while end > start and not content[end].ends_sentence and content[end].words < 15:
+        end -= 1
+    return Region(start, end, region.mass)
+
+
+def paragraphs(view: PageView, region: Region, title_position: int, title_repeats: set[int]) -> tuple[list[str], list[bool], set[str]]:
+    """Body paragraphs, whether each is prose (not a list item), and media named by captions."""
+    content = view.content
+    out: list[str] = []
+    prose: list[bool] = []
+    media: set[str] = set()
+    for position in range(region.start, region.end + 1):
+        if position <= title_position:
+            continue
+        line = content[position]
+        if view.caption[position]:
+            media |= view.caption[position]
+            continue
+        if view.credit[position] or view.dateline[position] or view.byline[position] or view.block[position]:
+            continue
+        if view.template[position] and not (line.ends_sentence and line.words >= 6):
+            continue
+        if position in title_repeats:
+            continue
+        if line.bullet and line.words < 6:
+            continue
+        out.append(_WHITESPACE.sub(" ", line.text))
+        prose.append(not line.bullet)
+    # Captions just outside the region (between headline and body, or after the last paragraph).
+    for position in [*range(max(0, region.start - 6), region.start), *range(region.end + 1, min(len(content), region.end + 4))]:
+        if position > title_position:
+            media |= view.caption[position]
+    return out, prose, media

@@ -1,0 +1,134 @@
+"""A page's content lines with the per-line evidence that title and body decisions share."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+from corpus_lib.parse.boilerplate import caption_media, is_credit_line, is_end_block_heading, is_site_block_line, strip_title_markers
+from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date
+from corpus_lib.parse.lines import Line, count_words, normalise_key
+
+# A headline's own dateline or byline follows it within this many content lines.
+META_REACH = 4
+_DATELINE_MAX_CHARS = 160
+_RELATIVE_MAX_CHARS = 60
+_NO_MEDIA: frozenset[str] = frozenset()
+_MAX_BYLINE_WORDS = 8
+_MAX_BLOCK_LINE_WORDS = 40  # longer lines are prose, whatever they start with
+# Per-line evidence is cached for this many distinct short lines (a few MB).
+_EVIDENCE_CACHE_LINES = 1 << 16
+_CACHED_LINE_CHARS = 200
+_HAS_DIGIT = re.compile(r"\d")
+# 'By Jane Roe', 'Von Max Muster', 'Автор: ...', 'Written by ...'.
+_BYLINE_WORDS = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
+                 "текст", "от", "müəllif", "yazar", "yazan")
+_BYLINE_VERBS = ("written", "posted", "authored", "reviewed", "words", "story", "reporting", "geschrieben", "verfasst",
+                 "publié", "escrito", "scritto")
+_BYLINE = re.compile(
+    rf"(?:(?:{'|'.join(_BYLINE_VERBS)})\s+(?:by|von|par|por|da)|{'|'.join(_BYLINE_WORDS)})\b[:\s]", re.IGNORECASE
+)
+_BYLINE_FIRST = frozenset(word[0] for word in _BYLINE_WORDS + _BYLINE_VERBS for word in (word, word.upper()))
+
+
+@dataclasses.dataclass(slots=True)
+class PageView:
+    """Content (non-blank) lines by position, and what each line is evidence of."""
+
+    content: list[Line]
+    title_keys: list[str]  # line keys without media markers ('(Фото)'), as repetitions of a headline compare
+    dates: dict[int, list[DateMatch]]  # position -> dates on that (short) line
+    relative: dict[int, RelativeDate]  # position -> 'today, 10:20', '3 hours ago', a bare time
+    dateline: list[bool]  # the line is mostly a date
+    byline: list[bool]
+    caption: list[frozenset[str]]  # media a caption line announces (empty: not a caption)
+    credit: list[bool]  # photo credits and sources: '(© Reuters)', 'Quelle: dpa'
+    block: list[bool]  # names a site block: related, share, comments, legal, cookies
+    end_block: list[bool]  # only the heading of a block that follows an article: 'Related articles'
+    template: list[bool]  # recurs across the source's pages
+    meta: list[bool]  # sits between a headline and its text without breaking them apart
+
+
+def view_page(content: list[Line], template_keys: frozenset[str], month_first: bool) -> PageView:
+    dates = find_datelines(content, month_first)
+    dateline = [False] * len(content)
+    for position, matches in dates.items():
+        dateline[position] = _mostly_date(content[position].text, matches)
+    relative = {}
+    for position, line in enumerate(content):
+        if len(line.text) <= _RELATIVE_MAX_CHARS and position not in dates and _HAS_DIGIT.search(line.text):
+            found = find_relative_date(line.text)
+            if found is not None and count_words(line.text[: found.start] + " " + line.text[found.end :]) <= 4:
+                relative[position] = found
+                dateline[position] = True
+    evidence = [
+        _cached_evidence(line.text, line.bullet) if len(line.text) <= _CACHED_LINE_CHARS else _line_evidence(line.text, line.bullet)
+        for line in content
+    ]
+    byline = [e[0] for e in evidence]
+    caption = [e[1] for e in evidence]
+    credit = [e[2] for e in evidence]
+    block = [e[3] for e in evidence]
+    return PageView(
+        content=content,
+        title_keys=[_title_key(line) for line in content],
+        dates=dates,
+        relative=relative,
+        dateline=dateline,
+        byline=byline,
+        caption=caption,
+        credit=credit,
+        block=block,
+        end_block=[e[4] for e in evidence],
+        template=[bool(line.key) and line.key in template_keys for line in content] if template_keys else [False] * len(content),
+        meta=[d or b or bool(c) or r for d, b, c, r in zip(dateline, byline, caption, credit)],
+    )
+
+
+def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[DateMatch]]:
+    """Dates on short lines only, by position: a dateline is short; dates inside prose are not publication dates."""
+    found = {}
+    for position, line in enumerate(content):
+        if len(line.text) <= _DATELINE_MAX_CHARS and _HAS_DIGIT.search(line.text):
+            matches = find_dates(line.text, position, month_first)
+            if matches:
+                found[position] = matches
+    return found
+
+
+def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
+    """What is left after removing dates and times is a few words."""
+    rest = text
+    for m in sorted(matches, key=lambda m: -m.start):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    return count_words(rest) <= 6
+
+
+def _line_evidence(text: str, bullet: bool) -> tuple[bool, frozenset[str], bool, bool, bool]:
+    """(byline, media a caption names, credit, site block, end-of-article heading) for one line.
+
+    List items are menus and links, never bylines, captions or credits.
+    """
+    words = len(text.split())
+    key = normalise_key(text) if words <= _MAX_BLOCK_LINE_WORDS else ""
+    block = is_site_block_line(key, words, text)
+    if bullet:
+        return False, _NO_MEDIA, False, block, block and is_end_block_heading(key, words, text)
+    return (
+        words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)),  # letter test first: cheap
+        frozenset(caption_media(text, words)),
+        is_credit_line(text, words),
+        block,
+        block and is_end_block_heading(key, words, text),
+    )
+
+
+# Short lines are cached: a site's menus and footers recur on all its pages; prose rarely does.
+_cached_evidence = functools.lru_cache(maxsize=_EVIDENCE_CACHE_LINES)(_line_evidence)
+
+
+def _title_key(line: Line) -> str:
+    """The line's key without media markers, as repetitions of a headline compare."""
+    text, media = strip_title_markers(line.text)
+    return normalise_key(text) if media else line.key

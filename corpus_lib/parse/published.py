@@ -1,0 +1,144 @@
+"""Which dates on a page are its publication and its crawl, and the instants they denote.
+
+Dates come from short lines (datelines); the publication date is the one near the headline that
+the page marks as such, not a date inside the text, a caption, a link, a comment or a related list.
+A relative date ('today, 10:20', '3 hours ago') is resolved only against a crawl time the page shows;
+without one it stays unknown. Nothing here reads today's clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zoneinfo
+
+from corpus_lib.parse.body import Region
+from corpus_lib.parse.dates import DateMatch, RelativeDate
+from corpus_lib.parse.page import PageView
+
+# Publication dates: each content line between headline and date costs this much, up to a cap;
+# then evidence for (dateline under the headline, 'Published:', a time) and against (updates,
+# dates inside the text, in comments and related lists below it).
+_DATE_DISTANCE_COST = 0.5
+_DATE_MAX_DISTANCE = 30
+_BELOW_HEADLINE = 1.5
+_ON_A_DATELINE = 1.5
+_MARKED_PUBLISHED = 3.0
+_WITH_TIME = 0.5
+_MARKED_UPDATE = -4.0
+_IN_THE_TEXT = -3.0
+_AFTER_THE_TEXT = -2.0
+_TODAY_HEADER = -3.0
+# A date with a weekday in the first lines of a page is its 'today is ...' header.
+_HEADER_LINES = 8
+# A relative dateline belongs to the headline when it follows within this many lines.
+_RELATIVE_REACH = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalTime:
+    """A date-time as the page shows it, and the instant it denotes when the zone is known."""
+
+    local: str
+    utc: dt.datetime | None
+    tz: str | None
+    tz_source: str | None
+
+
+def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: int, region: Region) -> DateMatch | None:
+    """The publication date: a dateline near the headline, marked 'published' if the page says so; not a date
+    inside the text, a caption, a link, a comment or a related list."""
+    best, best_score = None, float("-inf")
+    content = view.content
+    relative_below = relative_dateline(view, title) is not None
+    for position, matches in dates.items():
+        if view.credit[position] or "://" in content[position].text:
+            continue
+        inside_text = region.start < position <= region.end and not view.dateline[position]
+        for m in matches:
+            if m.year is None:
+                continue
+            score = -_DATE_DISTANCE_COST * min(abs(position - title), _DATE_MAX_DISTANCE)
+            if position > title:
+                score += _BELOW_HEADLINE
+            if view.dateline[position] or view.byline[position]:
+                score += _ON_A_DATELINE
+            if m.is_published:
+                score += _MARKED_PUBLISHED
+            if m.has_time:
+                score += _WITH_TIME
+            if m.is_update:
+                score += _MARKED_UPDATE
+            if inside_text:
+                score += _IN_THE_TEXT  # an event the article reports
+            elif position > region.end:
+                score += _AFTER_THE_TEXT
+            if m.weekday is not None and position < title and position < _HEADER_LINES:
+                if relative_below:
+                    continue  # the header is the crawl time that dates the relative dateline
+                score += _TODAY_HEADER
+            if score > best_score:
+                best, best_score = m, score
+    return best
+
+
+def choose_crawled(dates: dict[int, list[DateMatch]], title: int, published: DateMatch | None) -> DateMatch | None:
+    """A 'today' header above the headline: a date with a weekday (often without a year)."""
+    for position in sorted(dates):
+        if position >= title:
+            break
+        for m in dates[position]:
+            if m is not published and m.weekday is not None:
+                return m
+    return None
+
+
+def to_local_time(m: DateMatch, year: int | None, timezone: str | None, default_timezone: str) -> LocalTime:
+    """The date as written, and its UTC instant when it has a time: the page's offset, else the source's
+    configured zone, else the default zone."""
+    local = m.local_iso(year)
+    if not m.has_time:
+        return LocalTime(local=local, utc=None, tz=None, tz_source=None)
+    naive = dt.datetime(year or m.year, m.month, m.day, m.hour, m.minute, m.second or 0)
+    return _instant(local, naive, m.utc_offset_minutes, timezone, default_timezone)
+
+
+def relative_dateline(view: PageView, title: int) -> RelativeDate | None:
+    """A relative dateline right under the headline ('today, 10:20', '3 hours ago')."""
+    for position in range(title + 1, min(len(view.content), title + 1 + _RELATIVE_REACH)):
+        if position in view.relative:
+            return view.relative[position]
+    return None
+
+
+def resolve_relative(view: PageView, title: int, crawled: LocalTime | None, timezone: str | None, default_timezone: str) -> LocalTime | None:
+    """The relative dateline under the headline, resolved against the crawl time the page shows."""
+    found = relative_dateline(view, title)
+    if found is None or crawled is None or "T" not in crawled.local:
+        return None
+    return _resolve(found, dt.datetime.fromisoformat(crawled.local), timezone, default_timezone)
+
+
+def _resolve(found: RelativeDate, crawl: dt.datetime, timezone: str | None, default_timezone: str) -> LocalTime | None:
+    if found.minutes_back is not None:
+        moment = crawl - dt.timedelta(minutes=found.minutes_back)
+    elif found.days_back is not None and found.hour is not None:
+        day = crawl.date() - dt.timedelta(days=found.days_back)
+        moment = dt.datetime(day.year, day.month, day.day, found.hour, found.minute or 0)
+    else:
+        return None  # a bare time: today's or yesterday's, the page does not say
+    return _instant(moment.isoformat(timespec="seconds"), moment, None, timezone, default_timezone)
+
+
+def _instant(local: str, naive: dt.datetime, offset_minutes: int | None, timezone: str | None, default_timezone: str) -> LocalTime:
+    if offset_minutes is not None:
+        sign = "+" if offset_minutes >= 0 else "-"
+        minutes = abs(offset_minutes)
+        tz_name, source = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}", "page"
+        tzinfo: dt.tzinfo = dt.timezone(dt.timedelta(minutes=offset_minutes))
+    elif timezone:
+        tz_name, source, tzinfo = timezone, "config", zoneinfo.ZoneInfo(timezone)
+    else:
+        tz_name, source, tzinfo = default_timezone, "default", zoneinfo.ZoneInfo(default_timezone)
+    utc = naive.replace(tzinfo=tzinfo).astimezone(dt.timezone.utc)
+    return LocalTime(local=local, utc=utc, tz=tz_name, tz_source=source)

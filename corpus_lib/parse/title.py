@@ -1,0 +1,193 @@
+"""Headline evidence for single lines: a headline is repeated, dated, signed and short."""
+
+from __future__ import annotations
+
+import collections
+import re
+
+from corpus_lib.parse.boilerplate import strip_title_markers
+from corpus_lib.parse.lines import Line, normalise_key
+from corpus_lib.parse.page import META_REACH, PageView
+
+# 'Site | Title', 'Home » Section » Title', 'Title - Site'.
+TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|›|>|→|/|·|•)\s+")
+# Lines shorter than this (as keys) recur as menu items too often to count as repetitions of a headline.
+_MIN_REPEAT_KEY = 10
+# Evidence weights, as log-odds of 'this line is the headline' (see headline_scores).
+_REPEAT_WEIGHTS = ((3, 2.2), (20, 0.6), (100, 0.4))  # (nearest other occurrence within, weight)
+_REPEATED_FAR = -0.7
+_NOT_REPEATED = -0.3
+# By word count: 0 unused, then 1, 2, 3, ... and 21 or more.
+_WORDS_WEIGHTS = (0.0, -2.5, -1.5, -0.5, 0.7, 0.7, 0.7, *([1.4] * 6), *([0.6] * 8), -2.7)
+_FULL_STOP = -2.5
+_TRUNCATED = -2.0
+_QUESTION = 1.0
+_LOWERCASE = -1.4
+_LIST_ITEM = -1.3
+_DATE_AFTER = 2.0
+_DATE_BEFORE = 1.5
+_BYLINE_AFTER = 2.0
+_HINT = 3.0
+_SUBHEADING = -2.0
+_TEMPLATE = -2.5
+_BREADCRUMB = -2.0
+_MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
+_MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
+
+
+def title_parts(text: str) -> list[str]:
+    """The parts of a 'Site | Title' line, or [] when it has no separator."""
+    if not TITLE_SEPARATORS.search(text):
+        return []
+    parts = [p.strip() for p in TITLE_SEPARATORS.split(text) if p.strip()]
+    return parts if len(parts) > 1 else []
+
+
+def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
+    """Position -> how much the line looks like this page's headline, for every eligible line.
+
+    The weights are log-odds: how much more often a feature marks a headline than another short line
+    (measured on real pages; evidence adds up as if independent).
+    """
+    content = view.content
+    keys = view.title_keys
+    where: dict[str, list[int]] = collections.defaultdict(list)
+    for position, key in enumerate(keys):
+        if len(key) >= _MIN_REPEAT_KEY:
+            where[key].append(position)
+    plain = collections.Counter(key for key, line in zip(keys, content) if not line.bullet)
+    part_keys: dict[str, int] = {}
+    for position, line in enumerate(content):
+        if line.words <= 40 and not line.ends_sentence:
+            for part in title_parts(line.text):
+                part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
+    menu_keys = {line.key for line in content if line.bullet and line.words <= 4}
+    subheadings = _table_of_contents(content, keys)
+    hint_key = normalise_key(hint_title) if hint_title else None
+    dateline, meta, block, template = view.dateline, view.meta, view.block, view.template
+    date_after = _soon_after(dateline, META_REACH)
+    byline_after = _soon_after(view.byline, META_REACH)
+
+    scores: dict[int, float] = {}
+    for position, line in enumerate(content):
+        if meta[position] or block[position] or not _eligible(line):
+            continue
+        key = keys[position]
+        score = _shape(line)
+        if key in subheadings:
+            score += _SUBHEADING
+        elif len(key) >= _MIN_REPEAT_KEY and plain[key] <= _MAX_REPEATS:
+            score += _repeat_weight(position, where[key], part_keys.get(key, position))
+        if hint_key and (key == hint_key or (len(key) >= _MIN_REPEAT_KEY and key in hint_key)):
+            score += _HINT
+        if date_after[position]:
+            score += _DATE_AFTER
+        elif position > 0 and dateline[position - 1]:
+            score += _DATE_BEFORE
+        if byline_after[position]:
+            score += _BYLINE_AFTER
+        if template[position]:
+            score += _TEMPLATE
+        parts = title_parts(line.text)
+        if parts and any(normalise_key(p) in menu_keys for p in parts):
+            score += _BREADCRUMB  # 'Home » Section'
+        scores[position] = score
+    return scores
+
+
+def _soon_after(flags: list[bool], reach: int) -> list[bool]:
+    """For each position: whether a flagged line follows within `reach` lines."""
+    result = [False] * len(flags)
+    next_flag = len(flags) + reach
+    for position in range(len(flags) - 1, -1, -1):
+        result[position] = next_flag - position <= reach
+        if flags[position]:
+            next_flag = position
+    return result
+
+
+def _repeat_weight(position: int, occurrences: list[int], part_of: int) -> float:
+    """A headline recurs close by (breadcrumb, kicker, share text); site furniture recurs far away."""
+    others = [abs(p - position) for p in occurrences if p != position]
+    if part_of != position:
+        others.append(abs(part_of - position))  # 'Site | Title' elsewhere on the page
+    if not others:
+        return _NOT_REPEATED
+    nearest = min(others)
+    for reach, weight in _REPEAT_WEIGHTS:
+        if nearest <= reach:
+            return weight
+    return _REPEATED_FAR
+
+
+def _table_of_contents(content: list[Line], keys: list[str]) -> set[str]:
+    """Keys of subheadings that a list of links repeats (a table of contents): they head sections, not the page.
+
+    A list counts when at least three of its items recur later as lines of their own.
+    """
+    later: dict[str, int] = {}
+    for position, (line, key) in enumerate(zip(content, keys)):
+        if not line.bullet and len(key) >= _MIN_REPEAT_KEY:
+            later[key] = position  # last plain occurrence
+    found: set[str] = set()
+    items: list[str] = []
+    for position, (line, key) in enumerate(zip(content, keys)):
+        if line.bullet:
+            if later.get(key, -1) > position:
+                items.append(key)
+            continue
+        if len(items) >= _MIN_TOC_ITEMS:
+            found.update(items)
+        items = []
+    return found
+
+
+def _eligible(line: Line) -> bool:
+    """Short enough to be a headline, and mostly letters (not a price, a score or a date)."""
+    length = len(line.text)
+    if line.words > 40 or not 3 <= length <= 300:
+        return False
+    if line.text.endswith(":"):
+        return False  # a label: 'Share this page:'
+    letters = sum(map(str.isalpha, line.text[:80]))
+    return letters >= 3 and letters >= 0.5 * min(length, 80)
+
+
+def _shape(line: Line) -> float:
+    """Typography of a headline: four to twelve words, no full stop, capitalised, not a list item."""
+    score = _WORDS_WEIGHTS[min(line.words, len(_WORDS_WEIGHTS) - 1)]
+    last = line.text[-1]
+    if last == "…" or line.text.endswith("..."):
+        score += _TRUNCATED  # a teaser cut short, linking to another story
+    elif last == ".":
+        score += _FULL_STOP
+    elif last == "?":
+        score += _QUESTION
+    if line.text[0].islower():
+        score += _LOWERCASE
+    if line.bullet:
+        score += _LIST_ITEM
+    return score
+
+
+def headline_text(line: Line, keys: collections.Counter[str], template_keys: frozenset[str], hint_title: str | None) -> str:
+    """'Site | Title' -> the title: the part another line (or the hint) repeats, or what is left without the site name.
+
+    A part is a site name when the source repeats it on many pages, or it is short and stands alone elsewhere.
+    A headline that merely contains ' - ' stays whole.
+    """
+    parts = title_parts(line.text)
+    if not parts:
+        return line.text
+    hint_key = normalise_key(hint_title) if hint_title else ""
+    part_keys = [normalise_key(strip_title_markers(p)[0]) for p in parts]
+    site = [k in template_keys or (keys[k] > 0 and len(k.split()) <= 3) for k in part_keys]
+    repeated = [p for p, k, s in zip(parts, part_keys, site) if k and not s and (keys[k] > 0 or k == hint_key)]
+    if repeated:
+        return max(repeated, key=len)
+    if any(site) and not all(site):
+        first = site.index(False)
+        last = len(site) - 1 - site[::-1].index(False)
+        start, end = line.text.find(parts[first]), line.text.rfind(parts[last]) + len(parts[last])
+        return line.text[start:end]
+    return line.text

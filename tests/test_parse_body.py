@@ -1,0 +1,78 @@
+"""Where the article text is: anchored to its headline, bounded by site blocks, one column of the page."""
+
+from corpus_lib.parse import PageHints, ParsedArticle, parse_page
+
+PARA = [
+    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
+    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
+    "Officials expect the first repairs to start next month, with most work finished before the winter.",
+]
+HEADLINE = "Council approves budget after long debate"
+COMMENTS = [
+    "I have lived here for twenty years and the roads have never been this bad, so this is welcome news.",
+    "Another budget, another promise. We will see whether anything actually changes before the election.",
+    "The schools in our district need the money more than the roads do, and everyone knows that already.",
+    "Great reporting as always, thank you for covering the council meetings in such detail every week.",
+]
+
+
+def page(*lines):
+    return "\n".join(lines) + "\n"
+
+
+def parse(text, **hints):
+    result = parse_page(text, PageHints(**hints))
+    assert isinstance(result, ParsedArticle), result
+    return result
+
+
+def test_comments_after_a_comments_heading_are_not_the_article():
+    thread = []
+    for number, comment in enumerate(COMMENTS, 1):
+        thread += [f"Reader {number}", f"1{number}.05.2021 at 10:0{number}", comment, "Reply"]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, "Comments (4)", *thread))
+    assert result.paragraphs == tuple(PARA)
+
+
+def test_a_short_dated_article_beats_a_long_notice_at_the_end_of_the_page():
+    notice = [
+        f"Rule {n}: users agree that comments which break the house rules may be removed without notice, "
+        "and that repeated breaches of these rules can lead to the account being blocked." for n in range(1, 9)
+    ]
+    nav = [f"* Section {n}" for n in range(12)]
+    result = parse(page(*nav, HEADLINE, "18.05.2021 10:20", PARA[0], PARA[1], *nav, "Commenting rules", *notice))
+    assert result.title == HEADLINE
+    assert result.paragraphs == (PARA[0], PARA[1])
+
+
+def test_a_list_of_teasers_after_the_article_is_not_body():
+    teasers = []
+    for n in range(5):
+        teasers += [f"1{n}.05.2021 09:3{n}", f"Another story headline number {n}",
+                    f"A teaser sentence about another story number {n} that links to the rest of it elsewhere."]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, "* Print version", *teasers))
+    assert result.paragraphs == tuple(PARA)
+
+
+def test_a_listicle_keeps_its_sections():
+    items = []
+    for name, paragraph in zip(["Walking", "Cycling", "Buses"], PARA):
+        items += [name, paragraph]
+    result = parse(page("* Home", "Three ways to cross the city", "18.05.2021", PARA[2], *items))
+    assert result.paragraphs == (PARA[2], *items)
+
+
+def test_prose_at_another_indentation_is_an_aside():
+    # Once the article's column is clear, prose after it at another indentation is a box, not the article.
+    article = PARA + [p.replace("council", "board") for p in PARA]
+    aside = "        Sign up for the evening newsletter and get the most important local stories in your inbox every day."
+    lines = ["* Home", HEADLINE, "18.05.2021", *[f"    {p}" for p in article], aside, aside, aside]
+    result = parse(page(*lines))
+    assert result.paragraphs == tuple(article)
+
+
+def test_a_text_column_beside_a_sidebar():
+    sidebar = ["* Weather", "* Sport", "* Markets"]
+    rows = [f"    {p.ljust(110)}{s}" for p, s in zip(PARA, sidebar)]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *rows, "© 2021 Example"))
+    assert result.paragraphs == tuple(PARA)

@@ -1,0 +1,62 @@
+"""Site blocks that end an article, inline furniture, photo credits."""
+
+import pytest
+
+from corpus_lib.parse.boilerplate import is_credit_line, is_end_block_heading, is_site_block_line
+from corpus_lib.parse.lines import normalise_key
+
+
+def heading(text):
+    return is_end_block_heading(normalise_key(text), len(text.split()), text)
+
+
+def block(text):
+    return is_site_block_line(normalise_key(text), len(text.split()), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Related articles", "Comments (3)", "Leave a reply", "Share this article:", "Die meistgelesenen Artikel",
+     "Weitere Informationen", "Lire aussi", "Noticias relacionadas", "Czytaj także", "Другие новости раздела",
+     "Читайте также:", "Oxşar xəbərlər", "© 2021 Example Media", "Tags: council, budget"],
+)
+def test_headings_that_end_an_article(text):
+    assert heading(text) and block(text)
+
+
+@pytest.mark.parametrize("text", ["Read more: Council to vote on the budget", "Advertisement", "Anzeige", "Реклама"])
+def test_inline_furniture_is_a_block_line_but_not_an_end(text):
+    assert block(text) and not heading(text)
+
+
+def test_prose_that_mentions_a_block_word_is_neither():
+    text = "Related reports suggest the council will vote on the budget again next week, officials said."
+    assert not heading(text) and not block(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["(© Example/Jane Roe)", "Foto: Max Muster", "Quelle: Stadtverwaltung", "Image credit: NASA", "Photo by Jane Roe",
+     "Источник: пресс-служба", "Volunteers plant trees near the river on Sunday. Photo: Jane Roe/Example Images",
+     "The refurbished library © Example Agency"],
+)
+def test_credits_and_captions_with_credits(text):
+    assert is_credit_line(text, len(text.split()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Photographers gathered outside the court on Monday", "Sources say the council will vote again.",
+     "The photo: a lie, the mayor said on Monday."],
+)
+def test_prose_is_not_a_credit(text):
+    assert not is_credit_line(text, len(text.split()))
+
+
+@pytest.mark.parametrize("text", ["Facebook Twitter WhatsApp E-Mail", "Teilen Twittern Pinnen", "Face\xadbook, Twit\xadter, Mail"])
+def test_share_bars(text):
+    assert block(text)
+
+
+def test_a_sentence_naming_a_network_is_no_share_bar():
+    assert not block("The mayor announced the plan on Facebook")

@@ -1,0 +1,94 @@
+"""Date formats added for real pages, relative dates, and what marks a publication date."""
+
+import pytest
+
+from corpus_lib.parse import PageHints, parse_page
+from corpus_lib.parse.dates import find_dates, find_relative_date
+
+PARA = [
+    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
+    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
+    "Officials expect the first repairs to start next month, with most work finished before the winter.",
+]
+
+
+def page(*lines):
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "text, local",
+    [
+        ("4 de mayo de 2022", "2022-05-04"),  # Spanish
+        ("Miércoles, 4 de Mayo de 2022 a las 07:46hrs.", "2022-05-04T07:46:00"),
+        ("Fri, 19th Dec 2025", "2025-12-19"),
+        ("By: Jane Roe on 04-ago-2021 5:11:10", "2021-08-04T05:11:10"),
+        ("12/30/2019 05:03 AM EST", "2019-12-30T05:03:00"),  # cannot be day-first
+        ("Veröffentlicht am 19. Dezember 202219. Dezember 2022", "2022-12-19"),  # printed twice, glued
+    ],
+)
+def test_more_formats(text, local):
+    found = find_dates(text, 0)
+    assert found and found[0].local_iso() == local
+
+
+def test_impossible_month_is_not_a_date():
+    assert find_dates("31.13.2020", 0) == []
+
+
+@pytest.mark.parametrize(
+    "text, days_back, minutes_back, hour",
+    [
+        ("Сегодня, 7:37", 0, None, 7),
+        ("Вчера, 12:41", 1, None, 12),
+        ("Today at 10:20", 0, None, 10),
+        ("3 hours ago", None, 180, None),
+        ("vor 3 Stunden", None, 180, None),
+        ("il y a 2 heures", None, 120, None),
+        ("5 минут назад", None, 5, None),
+        ("10:20", None, None, 10),
+    ],
+)
+def test_relative_dates(text, days_back, minutes_back, hour):
+    found = find_relative_date(text)
+    assert (found.days_back, found.minutes_back, found.hour) == (days_back, minutes_back, hour)
+
+
+def test_durations_are_not_relative_dates():
+    assert find_relative_date("We met 3 hours later") is None
+
+
+def test_published_and_updated_markers():
+    assert find_dates("Published: 2021-05-18", 0)[0].is_published
+    updated = find_dates("Updated: 2021-05-19", 0)[0]
+    assert updated.is_update and not updated.is_published
+
+
+def test_a_relative_dateline_gives_no_publication_date_without_a_crawl_time():
+    text = page("Council approves budget after long debate", "Today, 10:20", *PARA)
+    assert parse_page(text).published is None
+
+
+def test_published_beats_an_event_date_in_the_text():
+    event = "The council will meet again on 3 June 2021 to decide on the remaining road repairs in the old town."
+    text = page("Council approves budget after long debate", "Published: 18 May 2021", event, *PARA)
+    assert parse_page(text, PageHints(language="en")).published.local == "2021-05-18"
+
+
+def test_dates_in_links_and_captions_are_not_the_publication():
+    text = page(
+        "Council approves budget after long debate",
+        "https://example.org/2019/01/02/council-budget",
+        "The town hall on 5 January 2019. Photo: Jane Roe/Example Images",
+        "18.05.2021",
+        *PARA,
+    )
+    assert parse_page(text).published.local == "2021-05-18"
+
+
+def test_a_relative_dateline_resolves_against_the_crawl_time_the_page_shows():
+    text = page("Thursday, 28 March 2024, 15:06", "* Home", "Council approves budget after long debate", "Yesterday, 10:20", *PARA)
+    result = parse_page(text, PageHints(language="en", timezone="Europe/London"))
+    assert result.crawled.local == "2024-03-28T15:06:00"
+    assert result.published.local == "2024-03-27T10:20:00"
+    assert result.published.tz_source == "config"

@@ -1,0 +1,39 @@
+"""Line features: table layouts split into columns, numbered items vs dates."""
+
+from corpus_lib.parse.lines import split_lines
+
+STORY = "The council approved the new budget on Tuesday after a long debate about road repairs and schools."
+MORE = "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn."
+
+
+def texts(text):
+    return [line.text for line in split_lines(text) if line.text]
+
+
+def test_a_layout_table_reads_column_by_column():
+    # A text column beside a sidebar, rendered side by side on the same lines, cells padded to width.
+    page = "\n".join([
+        "Daily Example",
+        f"    {STORY.ljust(110)}* Weather",
+        f"    {MORE.ljust(110)}* Sport",
+        "Footer",
+    ])
+    assert texts(page) == ["Daily Example", STORY, MORE, "Weather", "Sport", "Footer"]
+    sidebar = [line for line in split_lines(page) if line.text == "Weather"][0]
+    assert sidebar.bullet and sidebar.indent > 4  # the column's position is its indentation
+
+
+def test_rows_of_a_data_table_stay_whole():
+    page = "Model      Range    Price\nCompact    250 mi   $27,000\nCrossover  300 mi   $45,000\n"
+    assert texts(page) == ["Model      Range    Price", "Compact    250 mi   $27,000", "Crossover  300 mi   $45,000"]
+
+
+def test_a_day_of_the_month_is_not_a_numbered_item():
+    dated, numbered = split_lines("4. Februar 2022\n4. Check the brakes\n")[:2]
+    assert not dated.bullet and dated.text == "4. Februar 2022"
+    assert numbered.bullet and numbered.text == "Check the brakes"
+
+
+def test_sentence_end_and_words():
+    line = split_lines("  * Officials expect the first repairs to start next month.")[0]
+    assert line.bullet and line.ends_sentence and line.words == 9 and line.indent == 2

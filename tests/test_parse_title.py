@@ -1,0 +1,63 @@
+"""Choosing the headline: evidence around a line, its shape, and what its text is about."""
+
+from corpus_lib.parse import PageHints, ParsedArticle, parse_page
+
+PARA = [
+    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
+    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
+    "Officials expect the first repairs to start next month, with most work finished before the winter.",
+]
+HEADLINE = "Council approves budget after long debate"
+
+
+def page(*lines):
+    return "\n".join(lines) + "\n"
+
+
+def parse(*lines, **hints):
+    result = parse_page(page(*lines), PageHints(**hints))
+    assert isinstance(result, ParsedArticle), result
+    return result
+
+
+def test_a_signed_and_dated_headline_beats_the_section_label_above_it():
+    result = parse("* Home", "* Politics", "City Politics", HEADLINE, "By Jane Roe", "18 May 2021", *PARA, language="en")
+    assert result.title == HEADLINE
+
+
+def test_the_headline_shares_words_with_its_text():
+    # A promo line sits between the headline and the text; only the headline is about the text.
+    result = parse("* Home", "* World", HEADLINE, "Subscribe for unlimited access today", *PARA)
+    assert result.title == HEADLINE
+
+
+def test_a_subheading_inside_the_text_is_not_the_headline():
+    section = "What the budget means for schools"
+    more = [p.replace("council", "board") for p in PARA]
+    result = parse("* Home", HEADLINE, "18.05.2021", *PARA, section, *more)
+    assert result.title == HEADLINE
+    assert section in result.paragraphs  # it stays in the body as a subheading
+
+
+def test_subheadings_listed_in_a_table_of_contents_do_not_win():
+    sections = ["What the budget means for schools", "Roads and bridges in the new plan", "What happens next week"]
+    result = parse(
+        "* Home", HEADLINE, "Contents", *[f"* {s}" for s in sections],
+        sections[0], PARA[0], sections[1], PARA[1], sections[2], PARA[2],
+    )
+    assert result.title == HEADLINE
+
+
+def test_a_site_name_that_stands_alone_elsewhere_is_cut_from_the_headline():
+    result = parse("Daily Example", "* Home", f"Daily Example | {HEADLINE}", "18.05.2021", *PARA)
+    assert result.title == HEADLINE
+
+
+def test_a_dash_inside_a_headline_is_kept():
+    title = "Budget 2021 - what changes for families"
+    assert parse("* Home", title, "18.05.2021", *PARA).title == title
+
+
+def test_labels_and_share_bars_are_not_headlines():
+    result = parse(HEADLINE, "Share this article:", "18.05.2021", *PARA)
+    assert result.title == HEADLINE
