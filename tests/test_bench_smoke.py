@@ -1,0 +1,54 @@
+"""scripts/make_synthetic_corpus.py and scripts/bench.py at a tiny size: every measurement is made,
+and the full build's output is the same bytes with 1 and 2 workers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, load_script
+
+MEASURED = {"floor", "core-w1", "full-w1", "full-w2", "rebuild-warm-w1"}
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_synthetic_corpus_is_deterministic_and_a_prefix_of_larger_ones(tmp_path):
+    generator = load_script("make_synthetic_corpus")
+    generator.write_corpus(tmp_path / "a", 150, seed=3, jobs=1)
+    generator.write_corpus(tmp_path / "b", 150, seed=3, jobs=2)
+    generator.write_corpus(tmp_path / "c", 90, seed=3, jobs=1)
+    a, b, c = _digests(tmp_path / "a"), _digests(tmp_path / "b"), _digests(tmp_path / "c")
+    assert a == b
+    assert {name: digest for name, digest in a.items() if name in c} == c  # page i is the same in any size
+    assert "corpus.toml" in a
+    sizes = [(tmp_path / "a" / name).stat().st_size for name in a if not name.startswith(("misc/", "corpus.toml"))]
+    assert 1500 < sorted(sizes)[len(sizes) // 2] < 10_500
+    assert {name.split("/")[0] for name in a} >= {"mil", "azxeber", "dailywire", "ruportal"}
+
+
+def test_bench_makes_every_measurement_and_identical_outputs(tmp_path):
+    out = tmp_path / "bench.json"
+    command = [
+        sys.executable, str(REPO / "scripts" / "bench.py"), "--pages", "120", "--profile-pages", "120",
+        "--skip-datasets", "--keep", str(tmp_path / "work"), "--json", str(out),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert MEASURED <= set(result["measurements"])
+    for entry in result["measurements"].values():
+        assert entry["seconds"] > 0 and entry["peak_rss_mb"] > 0
+        assert entry["pages"] == 120
+    assert result["identical"]["identical"] is True, result["identical"]["differing"]
+    assert result["identical"]["workers"] == [1, 2]
+    assert result["langid"]["timed"] > 0
+    stages = {stage["stage"].strip(): stage for stage in result["profile"]["stages"]}
+    assert stages["parse_page (all)"]["seconds"] > 0
+    assert {"core_vs_floor", "full_vs_floor", "speedup_2_workers", "peak_rss_mb"} <= set(result["targets"])
+    assert "vs floor" in done.stdout
