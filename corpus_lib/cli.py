@@ -1,4 +1,4 @@
-"""The `corpus` command, thin over the library: `corpus build` and `corpus validate`."""
+"""The `corpus` command, thin over the library: `corpus build`, `validate`, `show` and `push`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from corpus_lib.build import BuildError, build
 from corpus_lib.config import ConfigError
-from corpus_lib.publish import add_push_parser, run_push
+from corpus_lib.publish import add_push_parser, run_push, scrub
 from corpus_lib.validate import CHECKS, validate
 
 
@@ -72,13 +72,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "push":
-        return run_push(args)
-    if args.command == "build":
-        return _build(args)
-    if args.command == "show":
-        return _show(args)
-    return _validate(args)
+    command = {"push": run_push, "build": _build, "show": _show, "validate": _validate}[args.command]
+    try:
+        return command(args)
+    except OSError as exc:  # permission denied, disk full, a file where a folder should be: a reason, not a traceback
+        print(f"corpus {args.command}: {os_error_reason(exc, args.out)}", file=sys.stderr)
+        return 1
+
+
+def os_error_reason(exc: OSError, out: Path) -> str:
+    """'PATH: reason' on one line, naming the file the system refused (else OUT), with no credentials in it."""
+    where = exc.filename if isinstance(exc.filename, (str, bytes, os.PathLike)) else out
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return scrub(f"{os.fsdecode(where)}: {reason}")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -97,7 +103,7 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(report.summary_line())
         print(f"pages parsed: {report.parsed}, reused from the page cache: {report.cached}")
-        print(f"leakage check: {report.leakage_pairs} duplicate pairs across splits; moved from previous ledger: {report.moved}")
+        print(f"leakage check: {report.leakage_pairs} duplicate pairs across splits; ids of the previous release in another split: {report.moved}")
         if report.rejects_by_reason:
             print("rejects: " + ", ".join(f"{reason} {n}" for reason, n in report.rejects_by_reason.items()))
     return 0

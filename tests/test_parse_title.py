@@ -1,6 +1,9 @@
 """Choosing the headline: evidence around a line, its shape, and what its text is about."""
 
-from corpus_lib.parse import PageHints, ParsedArticle, parse_page
+import pytest
+
+from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, RejectReason, parse_page
+from corpus_lib.parse.title import reads_as_prose
 
 PARA = [
     "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
@@ -61,3 +64,36 @@ def test_a_dash_inside_a_headline_is_kept():
 def test_labels_and_share_bars_are_not_headlines():
     result = parse(HEADLINE, "Share this article:", "18.05.2021", *PARA)
     assert result.title == HEADLINE
+
+
+def test_a_page_of_paragraphs_only_is_rejected_as_no_title():
+    # No headline: the paragraphs themselves must not become one.
+    result = parse_page(page("18.05.2021 20:06", *[" ".join([p] * 2) for p in PARA]), PageHints(language="en"))
+    assert isinstance(result, ParseFailure) and result.reason == RejectReason.NO_TITLE, result
+
+
+def test_a_menu_is_not_the_headline():
+    result = parse_page(page("Home | World | Sport", "18.05.2021 20:06", *PARA), PageHints(language="en"))
+    assert isinstance(result, ParseFailure) and result.reason == RejectReason.NO_TITLE, result
+
+
+@pytest.mark.parametrize("text", [
+    " ".join(PARA[:2]),  # several sentences
+    PARA[0][:-1] + " and about the costs of the new bridge over the river.",  # one long sentence
+    "Prices rose again. Shops closed early. Few people came to the market on Sunday to buy bread.",
+])
+def test_paragraphs_read_as_prose(text):
+    assert reads_as_prose(text)
+
+
+@pytest.mark.parametrize("text", [
+    HEADLINE,
+    "Ravenous wild goats ruled this island for over a century. Now, it's being reborn.",
+    "What is Catering? What is a Caterer? Types of Catering",
+    "Dr. Oetker and Co. open a new plant in Bielefeld",
+    "Tagung: Institutionen revolutionärer Macht in den europäischen Revolutionen des 19. Jahrhunderts (26. und 27. 2. 2015)",
+    "Things to Know Before Travelling to Japan for the First Time.",
+    "The mayor said the council had approved the new budget after a long debate about roads and schools ...",
+])
+def test_headlines_do_not_read_as_prose(text):
+    assert not reads_as_prose(text)

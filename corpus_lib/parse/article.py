@@ -5,7 +5,8 @@ No site-specific rules: every decision uses line features (length, words, bullet
 punctuation, repetition, date patterns, position relative to headline and dateline) and, when the
 build learned them, the source's template lines (lines that recur across many of its pages).
 The headline and the body are chosen together: a well-evidenced headline followed by text beats a
-longer run of text (comments, legal notices) that nothing marks as the article.
+longer run of text (comments, legal notices) that nothing marks as the article. A page whose only
+candidates are paragraphs (of the text, or the first one it runs on from) has no headline and is rejected.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ import dataclasses
 import re
 
 from corpus_lib.parse.anchor import choose_headline_and_text, texts_after
-from corpus_lib.parse.body import RegionFinder, indent_scores, paragraphs, prose_scores, trim_tail
+from corpus_lib.parse.body import Region, RegionFinder, indent_scores, paragraphs, prose_scores, trim_tail
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.dates import infer_year
 from corpus_lib.parse.language import identify_language
 from corpus_lib.parse.lines import count_words, normalise_key, split_lines
-from corpus_lib.parse.page import find_datelines, view_page
+from corpus_lib.parse.page import PageView, find_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
-from corpus_lib.parse.title import headline_scores, headline_text, title_parts
+from corpus_lib.parse.title import headline_scores, headline_text, reads_as_lead, title_parts
 
-PARSER = "corpus_lib.lines/2"
+PARSER = "corpus_lib.lines/3"  # /3: paragraphs, menus and lead sentences are no headlines
 
 _MIN_BODY_WORDS = 12
 _MIN_BODY_CHARS = 60
@@ -32,6 +33,8 @@ _MIN_BODY_CHARS = 60
 _MAX_LINES = 6000
 _MAX_CHARS = 1 << 21
 _WHITESPACE = re.compile(r"\s+")
+# Lead paragraphs passed over as headline candidates before a page counts as having no headline.
+_MAX_LEADS = 3
 
 
 class RejectReason:
@@ -90,9 +93,9 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     headlines = headline_scores(view, hints.title)
     if not headlines:
         return ParseFailure(RejectReason.NO_TITLE, "no line looks like a headline")
-    choice = choose_headline_and_text(view, finder, headlines)
-    if choice is None:
-        return ParseFailure(RejectReason.NO_BODY, "no article text found after any headline")
+    choice = _choose_headline_and_text(view, finder, headlines)
+    if isinstance(choice, ParseFailure):
+        return choice
     title_position, region = choice
     # The article's paragraphs share one indentation (one container in the page); prose at other
     # indentations is teasers, comments and asides.
@@ -149,6 +152,25 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
         crawled=crawled,
         url=hints.url,
     )
+
+
+def _choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: dict[int, float]) -> tuple[int, Region] | ParseFailure:
+    """The best (headline, text) pair whose headline is not the text's own first paragraph.
+
+    A sentence closed by a full stop that the text runs on from is a lead, not a headline: the next best
+    candidate is tried; a page whose best candidates are all leads has no headline.
+    """
+    for leads in range(_MAX_LEADS + 1):
+        choice = choose_headline_and_text(view, finder, headlines)
+        if choice is None:
+            if leads:
+                return ParseFailure(RejectReason.NO_TITLE, "no headline: every candidate is a paragraph of the text")
+            return ParseFailure(RejectReason.NO_BODY, "no article text found after any headline")
+        position, region = choice
+        if region.start != position + 1 or not reads_as_lead(view.content[position]):
+            return choice
+        headlines = {p: score for p, score in headlines.items() if p != position}
+    return ParseFailure(RejectReason.NO_TITLE, f"no headline: the {_MAX_LEADS + 1} best candidates are paragraphs of the text")
 
 
 def _repeats_title(key: str, text: str, title: str) -> bool:

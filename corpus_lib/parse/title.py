@@ -33,6 +33,16 @@ _TEMPLATE = -2.5
 _BREADCRUMB = -2.0
 _MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
 _MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
+# A sentence break: end punctuation after a word (not a number or an initial), then a word.
+_SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{2})([.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+# Prose, not a headline (headlines of the dev set: none closed by a full stop has 25 words, none with
+# three sentences and a full stop has 16): a long sentence closed by a full stop, or several sentences.
+_PROSE_SENTENCE_WORDS = 25
+_PROSE_SENTENCES = 3
+_PROSE_SENTENCES_WORDS = 16
+# A line closed by a full stop with this many words, followed at once by the text, is the text's first paragraph.
+_LEAD_WORDS = 12
+_MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
 
 
 def title_parts(text: str) -> list[str]:
@@ -143,14 +153,43 @@ def _table_of_contents(content: list[Line], keys: list[str]) -> set[str]:
 
 
 def _eligible(line: Line) -> bool:
-    """Short enough to be a headline, and mostly letters (not a price, a score or a date)."""
+    """Short enough to be a headline, mostly letters (not a price, a score or a date), and not a paragraph.
+
+    A page whose only candidates are paragraphs or menus has no headline: it is rejected as no_title.
+    """
     length = len(line.text)
     if line.words > 40 or not 3 <= length <= 300:
         return False
     if line.text.endswith(":"):
         return False  # a label: 'Share this page:'
+    if reads_as_prose(line.text) or _reads_as_menu(line.text):
+        return False
     letters = sum(map(str.isalpha, line.text[:80]))
     return letters >= 3 and letters >= 0.5 * min(length, 80)
+
+
+def reads_as_prose(text: str) -> bool:
+    """A paragraph, not a headline: one long sentence closed by a full stop, or three sentences or more
+    (at least one of them closed by a full stop) in a line of some length."""
+    text = text.strip()
+    words = len(text.split())
+    closed = text.endswith(".") and not text.endswith("..")  # '...' is a teaser cut short, not a full stop
+    if closed and words >= _PROSE_SENTENCE_WORDS:
+        return True
+    breaks = [m[1] for m in _SENTENCE_BREAK.finditer(text)]
+    full_stops = breaks.count(".") + closed
+    return words >= _PROSE_SENTENCES_WORDS and len(breaks) + 1 >= _PROSE_SENTENCES and full_stops >= 1
+
+
+def reads_as_lead(line: Line) -> bool:
+    """Sentence-length and closed by a full stop: the first paragraph, when the text runs on right after it."""
+    return line.words >= _LEAD_WORDS and line.text.endswith(".") and not line.text.endswith("..")
+
+
+def _reads_as_menu(text: str) -> bool:
+    """'Home | News | Sport': one-word items between separators."""
+    parts = title_parts(text)
+    return len(parts) >= _MENU_ITEMS and all(len(part.split()) == 1 for part in parts)
 
 
 def _shape(line: Line) -> float:
