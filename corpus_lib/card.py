@@ -6,7 +6,7 @@ from typing import Any
 
 from corpus_lib.config import BuildConfig
 from corpus_lib.plots import plot_markdown
-from corpus_lib.schema import field_descriptions, hf_features, load_json_schema, schema_id
+from corpus_lib.schema import field_descriptions, hf_features, load_json_schema
 from corpus_lib.write import ShardInfo
 
 _SIZE_CATEGORIES = (
@@ -50,6 +50,7 @@ def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[
         task_categories=["text-generation", "text-classification"],
         tags=["news", "corpus_lib"],
         source_datasets=["original"],
+        **{key: value for key, value in custom_license(config).items() if value},
     )
     info = DatasetInfo(
         features=hf_features(),
@@ -65,6 +66,15 @@ def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[
     ]
     MetadataConfigs({"default": {"data_files": data_files}}).to_dataset_card_data(card)
     return card
+
+
+def custom_license(config: BuildConfig) -> dict[str, str | None]:
+    """license_name and license_link, which the Hub reads when the license is 'other'.
+
+    Taken from `[dataset] license_name` and `license_link` in corpus.toml."""
+    if config.license != "other":
+        return {}
+    return {"license_name": config.license_name, "license_link": config.license_link}
 
 
 def _split_totals(shards: list[ShardInfo]) -> dict[str, tuple[int, int]]:
@@ -124,10 +134,9 @@ def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[st
         "|---|---|",
         *[f"| `{reason}` | {count} |" for reason, count in summary["rejects_by_reason"].items()],
         "",
-        "Template lines learned per source (menus, widgets, footers recurring on many of its pages) and "
-        "removed from bodies: "
-        + (", ".join(f"{key} {n}" for key, n in summary["template_lines"].items()) or "none")
-        + f". Extraction by `{summary['parser']}`; records follow `{schema_id()}`.",
+        "## Extraction provenance",
+        "",
+        *_provenance_text(summary),
         "",
         "## Fields",
         "",
@@ -151,11 +160,43 @@ def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[st
         "",
         "## License",
         "",
-        f"Declared license: `{config.license}`. The articles remain their publishers' works; check that "
-        "your use is allowed by each source's terms.",
+        *_license_text(config),
         "",
     ]
     return "\n".join(lines)
+
+
+def _provenance_text(summary: dict[str, Any]) -> list[str]:
+    templates = ", ".join(f"{key} {n}" for key, n in summary["template_lines"].items()) or "none"
+    return [
+        f"Every record was extracted by `{summary['parser']}` (also in its `parser` field) with corpus_lib "
+        f"{summary['corpus_lib_version']}; records follow `{summary['schema']}`, ids `{summary['id_rule']}`, "
+        f"splits `{summary['splits']['rule']}`. `corpus_build.json` holds the "
+        "full build configuration and the sha256 of every file.",
+        "",
+        "Template lines learned per source (menus, widgets, footers recurring on many of its pages) and "
+        f"removed from bodies: {templates}.",
+    ]
+
+
+def _license_text(config: BuildConfig) -> list[str]:
+    terms = ("The articles remain their publishers' works; check that your use is allowed by each source's "
+             "terms.")
+    if config.license != "other":
+        return [f"Declared license: `{config.license}`. {terms}"]
+    custom = custom_license(config)
+    if custom["license_name"] or custom["license_link"]:
+        named = " ".join(filter(None, [f"`{custom['license_name']}`" if custom["license_name"] else None,
+                                        f"(<{custom['license_link']}>)" if custom["license_link"] else None]))
+        return [f"Declared license: `other`: {named}. {terms}"]
+    return [
+        "> **Warning: no license is named.** The declared license is `other` and neither `license_name` nor "
+        "`license_link` is given, so the Hub shows no terms for this dataset. Set a Hub license id (`[dataset] "
+        "license` in corpus.toml), or add `license_name` and `license_link` to this card's YAML, before "
+        "publishing.",
+        "",
+        terms,
+    ]
 
 
 def _split_text(config: BuildConfig, summary: dict[str, Any]) -> list[str]:
@@ -177,6 +218,13 @@ def _split_text(config: BuildConfig, summary: dict[str, Any]) -> list[str]:
         lines.append(
             f"Splits of ids known to the previous release were kept from its ledger "
             f"({splits['by_reason'].get('previous', 0)} records); {len(splits['moved'])} moved."
+        )
+        lines.append("")
+    elif splits["moved"]:
+        lines.append(
+            f"Built without the previous release's ledger: {len(splits['moved'])} ids of the release this one "
+            "replaced are in another split now, because their duplicate cluster changed (listed in "
+            "`corpus_build.json`, `splits.moved`); build with `--previous` to keep every split."
         )
         lines.append("")
     lines.append(

@@ -48,6 +48,8 @@ class BuildConfig:
     name: str = "corpus"
     pretty_name: str | None = None
     license: str = "other"
+    license_name: str | None = None  # with license "other": the Hub's license_name / license_link
+    license_link: str | None = None
     description: str | None = None
     default_timezone: str = "UTC"
     default_language: str | None = None
@@ -155,6 +157,8 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "<config>") -> BuildC
         name=dataset.get("name", "corpus"),
         pretty_name=dataset.get("pretty_name"),
         license=license_id,
+        license_name=dataset.get("license_name"),
+        license_link=dataset.get("license_link"),
         description=dataset.get("description"),
         default_timezone=default_tz,
         default_language=defaults.get("language"),

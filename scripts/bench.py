@@ -448,9 +448,9 @@ def child_memory(src: str, out: str, workers: str) -> dict[str, Any]:
     The steps between two marks (e.g. pass 2, the loop between learn_templates and _sketch_matrix)
     show up as the rise of the high-water mark from one mark to the next.
     """
-    import corpus_lib.build
+    import importlib
 
-    build_module = sys.modules["corpus_lib.build"]  # the package exports a build() that shadows the module
+    build_module = importlib.import_module("corpus_lib.build")  # the package exports a build() that shadows the module
     marks: list[dict[str, Any]] = []
     started = time.perf_counter()
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """What content-defined chunking (CDC) costs when writing shards, and what it saves on re-upload.
 
-    python scripts/bench_cdc.py [--records 20000] [--growth 0.05] [--repeat 3] [--json OUT.json]
+    python scripts/bench_cdc.py [--records 20000] [--growth 0.05] [--repeat 3] [--order id|date]
+                                [--backfill 0.0] [--json OUT.json]
 
-Release 1 has N synthetic article records; release 2 adds `growth` x N new records, interleaved
-by id as corpus_lib writes them (shards are sorted by id). Both releases are written with
-corpus_lib's own shard writer settings, with and without `use_content_defined_chunking`.
+Release 1 has N synthetic article records; release 2 adds `growth` x N new records. With
+`--order id` the new records are interleaved by id; with `--order date` they follow the order
+corpus_lib writes shards in (publication, then id: new articles land at the end, `--backfill`
+old ones in the middle). Each release is written as one Parquet file with corpus_lib's writer
+settings (write.COMPRESSION, page index, row groups of write.row_group_rows), with and without
+`use_content_defined_chunking`; the shard writer (write.write_split_stream) additionally cuts
+shards and row groups by measured size, which a corpus of this size does not reach.
 
 Reported: write time with and without CDC (median of --repeat runs), file sizes, and the bytes of
 release 2 that a deduplicating store (the Hub's Xet storage) must upload: release 2's file cut

@@ -153,8 +153,7 @@ def write_dataset(out: Path, records: list[dict]) -> dict:
     for split in build_module.declared_splits(cfg):  # as build._write_data: each split sorted by id, streamed
         rows = sorted((r for r in release.kept if split_of[r["id"]] == split), key=lambda r: r["id"])
         tables = (pa.Table.from_pylist(rows[i : i + 10_000], schema=arrow_schema()) for i in range(0, len(rows), 10_000))
-        rough = sum(r["char_count"] * 2 + 512 for r in rows)
-        shards += write_split_stream(out, split, tables, len(rows), rough, cfg.max_rows_per_shard, cfg.max_bytes_per_shard)
+        shards += write_split_stream(out, split, tables, len(rows), cfg.max_rows_per_shard, cfg.max_bytes_per_shard)
     build_module._write_jsonl(out / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
     build_module._write_jsonl(out / DUPLICATES_FILE, release.duplicate_rows)
     write_ledger(out / LEDGER_FILE, release.ledger.values(), {r["id"]: r["source_file"] for r in records})
