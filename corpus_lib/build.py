@@ -40,7 +40,9 @@ from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
 from corpus_lib.schema import arrow_schema, schema_id
-from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, LedgerEntry, SplitPlan, assign_cluster_splits, read_ledger, write_ledger
+from corpus_lib.splits import (
+    LEDGER_FILE, SPLIT_RULE, LedgerEntry, SplitPlan, assign_cluster_splits, ledger_moves, read_ledger, write_ledger,
+)
 from corpus_lib.templates import learn_templates, scan_batch
 from corpus_lib.write import ShardInfo, write_split_stream
 
@@ -144,7 +146,9 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         rejects += [Reject(l["source_file"], l["_reject_reason"], l["_reject_message"]) for l in lights if l.get("_reject_reason")]
         metas = [l for l in lights if l.get("id")]
         sketches = _sketch_matrix(metas, cfg)
-        release = plan_release(metas, sketches, cfg, previous_ledger)
+        # Without --previous, moves are reported (not prevented) against the release OUT holds.
+        reference = previous_ledger if previous_ledger is not None else _ledger_in(out_path)
+        release = plan_release(metas, sketches, cfg, previous_ledger, reference)
 
         tmp = out_path.parent / f".{out_path.name}.partial"
         if tmp.exists():
@@ -247,8 +251,8 @@ class ReleasePlan:
     kept: list[dict[str, Any]]
     duplicate_rows: list[dict[str, Any]]
     ledger: dict[str, LedgerEntry]
-    moves: list[dict[str, str]]
-    clusters: Clusters
+    moves: list[dict[str, str]]  # ids whose split differs from the reference ledger (see plan_release)
+    clusters: Clusters  # as separated by the split assignment
     leakage_pairs: int
     marked: int
 
@@ -262,20 +266,25 @@ def plan_release(
     sketches: np.ndarray | None,
     cfg: BuildConfig,
     previous: dict[str, str] | None = None,
+    reference: dict[str, str] | None = None,
 ) -> ReleasePlan:
     """Cluster duplicates, pick what is kept, give every cluster one split, check for leakage.
 
     `records` need id, source_file, url, published_local and a body or its `_fingerprint`;
-    `sketches` holds one MinHash row per record (None: no near-duplicate detection).
+    `sketches` holds one MinHash row per record (None: no near-duplicate detection). `previous`: the
+    previous release's ledger (id -> split), which no known id leaves. `reference`: a ledger to
+    report moves against without enforcing it (default: `previous`, against which nothing moves).
     """
     near = cfg.near_dedup != "off" and sketches is not None
     params = minhash_params(cfg)
     clusters = cluster_records(records, sketches if near else None, params, exact=cfg.exact_dedup)
     by_id = {r["id"]: r for r in records}
-    ledger, moves = assign_cluster_splits(by_id, clusters.cluster_ids(), split_plan(cfg), previous)
+    ledger, clusters = assign_cluster_splits(by_id, clusters, split_plan(cfg), previous)
+    moves = ledger_moves(ledger, reference if reference is not None else previous)
     kept, kept_rows, duplicate_rows, marked = [], [], [], 0
     for row, record in enumerate(records):
         membership = clusters.members.get(record["id"])
+        # Bridges are dropped in mark mode too: kept, they would put a near-copy in another split.
         if membership is not None and (membership.kind != "near" or cfg.near_dedup == "drop"):
             duplicate_rows.append(
                 {
@@ -329,6 +338,16 @@ def _read_previous(previous: Path) -> dict[str, str]:
         return read_ledger(path)
     except ValueError as exc:
         raise BuildError(str(exc)) from exc
+
+
+def _ledger_in(out: Path) -> dict[str, str] | None:
+    """The split ledger of the corpus_lib release in OUT, if there is one to compare with."""
+    if not (out / BUILD_INFO_FILE).is_file() or not (out / LEDGER_FILE).is_file():
+        return None
+    try:
+        return read_ledger(out / LEDGER_FILE)
+    except ValueError:
+        return None  # report only: an unreadable old ledger just leaves nothing to compare with
 
 
 def _check_out(src: Path, out: Path) -> None:
@@ -420,11 +439,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
             writer.close()
 
     shards: list[ShardInfo] = []
-    sizes: collections.Counter[str] = collections.Counter()
-    counts: collections.Counter[str] = collections.Counter()
-    for record in release.kept:
-        sizes[split_of[record["id"]]] += record["char_count"] * 2 + 512  # rough bytes: text + metadata
-        counts[split_of[record["id"]]] += 1
+    counts = collections.Counter(split_of.values())
     for split in declared_splits(cfg):
 
         def ordered_parts(split=split):
@@ -437,7 +452,11 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
                 )
                 yield table.take(order).cast(schema)
 
-        shards.extend(write_split_stream(out, split, ordered_parts(), counts[split], sizes[split], cfg.max_rows_per_shard, cfg.max_bytes_per_shard))
+        # Shards are cut by the rows' measured size as they stream in (write.py), not by an estimate.
+        shards.extend(write_split_stream(
+            out, split, ordered_parts(), total_rows=counts[split],
+            max_rows=cfg.max_rows_per_shard, max_bytes=cfg.max_bytes_per_shard,
+        ))
     shutil.rmtree(buckets)
     return shards
 
@@ -495,6 +514,8 @@ def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates
             "cutoff": cfg.splits.cutoff,
             "previous_ledger": has_previous,
             "by_reason": dict(sorted(collections.Counter(e.reason for e in release.ledger.values()).items())),
+            # Ids whose split differs from the previous ledger (never, with --previous) or else from
+            # the release OUT held; empty when nothing moved, so a rebuild gives the same bytes.
             "moved": release.moves,
             "leakage_pairs": release.leakage_pairs,
         },

@@ -30,11 +30,68 @@ def keep_order(record: Mapping[str, Any]) -> tuple:
 
 @dataclasses.dataclass(frozen=True)
 class Membership:
-    """How a non-representative record relates to its cluster's representative."""
+    """How a non-representative record relates to the kept record it duplicates."""
 
-    representative: str
-    kind: str  # "exact", "url" or "near"
+    representative: str  # the kept record it duplicates (its cluster's representative)
+    kind: str  # "exact", "url", "near", or "bridge" (would join clusters in different splits; see splits.py)
     similarity: float
+
+
+class Links:
+    """Why two records belong together: the same normalised body or URL (with exact dedup), or similar
+    signatures. Asked for a single cluster's members, when one has to be separated (splits.py)."""
+
+    def __init__(
+        self, records: Sequence[Mapping[str, Any]], fingerprints: list[str], signatures: Any, params: MinHashParams | None, exact: bool
+    ):
+        self.records, self.fingerprints, self.signatures, self.params, self.exact = records, fingerprints, signatures, params, exact
+        self._row: dict[str, int] | None = None
+
+    def row(self, record_id: str) -> int:
+        if self._row is None:
+            self._row = {r["id"]: i for i, r in enumerate(self.records)}
+        return self._row[record_id]
+
+    def record(self, record_id: str) -> Mapping[str, Any]:
+        return self.records[self.row(record_id)]
+
+    def membership(self, i: int, rep: int) -> Membership:
+        """Record row i as a member of the cluster whose representative is row `rep`."""
+        if self.fingerprints[i] == self.fingerprints[rep]:
+            kind, similarity = "exact", 1.0
+        elif self.records[i].get("url") and self.records[i].get("url") == self.records[rep].get("url"):
+            kind, similarity = "url", 1.0
+        else:
+            kind = "near"
+            similarity = estimated_similarity(self.signatures[i], self.signatures[rep]) if self.signatures is not None else 0.0
+        return Membership(self.records[rep]["id"], kind, round(similarity, 4))
+
+    def similarity(self, a: str, b: str) -> float:
+        return self.membership(self.row(a), self.row(b)).similarity
+
+    def adjacency(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """Direct links among `ids` over all pairs (not only LSH candidates): same body or URL with
+        exact dedup, or estimated similarity at the threshold. Quadratic: for one cluster at a time."""
+        rows = [self.row(i) for i in ids]
+        linked: dict[str, set[str]] = {i: set() for i in ids}
+        if self.exact:
+            same: dict[str, list[str]] = {}
+            for record_id, row in zip(ids, rows):
+                same.setdefault(f"body:{self.fingerprints[row]}", []).append(record_id)
+                if self.records[row].get("url"):
+                    same.setdefault(f"url:{self.records[row]['url']}", []).append(record_id)
+            for group in same.values():
+                for record_id in group:
+                    linked[record_id].update(group)
+        if self.signatures is not None and self.params is not None and ids:
+            matrix = np.stack([np.asarray(self.signatures[r]) for r in rows])
+            for a, record_id in enumerate(ids):
+                for b in np.flatnonzero((matrix[a + 1 :] == matrix[a]).mean(axis=1) >= self.params.threshold) + a + 1:
+                    linked[record_id].add(ids[b])
+                    linked[ids[b]].add(record_id)
+        for record_id in ids:
+            linked[record_id].discard(record_id)
+        return linked
 
 
 @dataclasses.dataclass
@@ -42,12 +99,35 @@ class Clusters:
     representative_of: dict[str, str]  # every id -> the id of its cluster's representative
     members: dict[str, Membership]  # non-representative ids only
     near_pairs: int  # verified near-duplicate pairs found
+    links: Links | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def cluster_ids(self) -> dict[str, list[str]]:
         groups: dict[str, list[str]] = {}
         for record_id, rep in sorted(self.representative_of.items()):
             groups.setdefault(rep, []).append(record_id)
         return groups
+
+    def separate(self, groups: Sequence[Sequence[str]], bridges: Mapping[str, str]) -> list[str]:
+        """Replace one cluster by `groups`, each a cluster of its own with a representative by the keep
+        rule; each id in `bridges` becomes a 'bridge' duplicate of the representative of the group that
+        holds the id it maps to. Returns the groups' representatives."""
+        links = self.links
+        reps = []
+        group_rep: dict[str, str] = {}
+        for ids in groups:
+            rep = min(ids, key=lambda i: keep_order(links.record(i)))
+            reps.append(rep)
+            for record_id in ids:
+                group_rep[record_id] = rep
+                self.representative_of[record_id] = rep
+                self.members.pop(record_id, None)
+                if record_id != rep:
+                    self.members[record_id] = links.membership(links.row(record_id), links.row(rep))
+        for record_id, target in sorted(bridges.items()):
+            rep = group_rep[target]
+            self.representative_of[record_id] = rep
+            self.members[record_id] = Membership(rep, "bridge", round(links.similarity(record_id, rep), 4))
+        return reps
 
 
 class _UnionFind:
@@ -95,6 +175,7 @@ def cluster_records(
     components: dict[int, list[int]] = {}
     for i in range(n):
         components.setdefault(union.find(i), []).append(i)
+    links = Links(records, fingerprints, signatures, params, exact)
     representative_of: dict[str, str] = {}
     members: dict[str, Membership] = {}
     for indices in components.values():
@@ -102,14 +183,6 @@ def cluster_records(
         rep_id = records[rep]["id"]
         for i in indices:
             representative_of[records[i]["id"]] = rep_id
-            if i == rep:
-                continue
-            if fingerprints[i] == fingerprints[rep]:
-                kind, similarity = "exact", 1.0
-            elif records[i].get("url") and records[i].get("url") == records[rep].get("url"):
-                kind, similarity = "url", 1.0
-            else:
-                kind = "near"
-                similarity = estimated_similarity(signatures[i], signatures[rep]) if signatures is not None else 0.0
-            members[records[i]["id"]] = Membership(rep_id, kind, round(similarity, 4))
-    return Clusters(representative_of, members, len(near))
+            if i != rep:
+                members[records[i]["id"]] = links.membership(i, rep)
+    return Clusters(representative_of, members, len(near), links)

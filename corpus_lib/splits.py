@@ -14,6 +14,8 @@ from typing import Any, Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpus_lib.dedup import Clusters, keep_order
+
 SPLIT_RULE = "corpus_lib.split/1"
 SPLITS = ("train", "validation", "test")
 _SCALE = float(1 << 64)
@@ -76,40 +78,146 @@ class LedgerEntry:
 
 
 def assign_cluster_splits(
-    records: dict[str, Mapping[str, Any]],
-    clusters: dict[str, list[str]],
+    records: Mapping[str, Mapping[str, Any]],
+    clusters: Clusters,
     plan: SplitPlan,
-    previous: dict[str, str] | None = None,
-) -> tuple[dict[str, LedgerEntry], list[dict[str, str]]]:
+    previous: Mapping[str, str] | None = None,
+) -> tuple[dict[str, LedgerEntry], Clusters]:
     """One split per duplicate cluster, so no near-copy of a test article is in train.
 
-    A cluster that has members in the previous release's ledger takes the split of its first
-    such member (representative rule order); otherwise the rule applies to its representative.
-    Returns the ledger entries of every id, and the ids whose split differs from `previous`
-    (only possible when a new record joins clusters that the previous release kept apart).
+    Without `previous` (the previous release's ledger, id -> split) the rule applies to each
+    cluster's representative. With it, every known id keeps its split, whatever joins it: a cluster
+    whose known members agree gives their split to its new members; one whose known members
+    disagree (a new record joins clusters the previous release kept apart) is separated, and each
+    record that would join two splits becomes a 'bridge' duplicate (see `_separate`). Returns the
+    ledger entry of every id and the clusters as separated (the input is not changed).
     """
     previous = previous or {}
     ledger: dict[str, LedgerEntry] = {}
-    moves: list[dict[str, str]] = []
-    for rep, ids in sorted(clusters.items()):
-        known = [i for i in ids if i in previous]
+    separated: Clusters | None = None
+    for rep, ids in sorted(clusters.cluster_ids().items()):
+        known = sorted((i for i in ids if i in previous), key=lambda i: keep_order(records[i]))
+        if len({previous[i] for i in known}) > 1:
+            if separated is None:
+                separated = dataclasses.replace(
+                    clusters, representative_of=dict(clusters.representative_of), members=dict(clusters.members)
+                )
+            ledger.update(_separate(records, ids, separated, plan, previous))
+            continue
         if known:
-            ordered = sorted(known, key=lambda i: _order(records[i]))
-            split, reason = previous[ordered[0]], "previous"
-        elif plan.cutoff is not None:
-            split, reason = plan.by_date(rep, records[rep].get("published_local"))
+            split, reason = previous[known[0]], "previous"
         else:
-            split, reason = plan.by_hash(rep), "hash"
+            split, reason = _by_rule(plan, rep, records[rep])
         for record_id in ids:
             ledger[record_id] = LedgerEntry(record_id, split, rep, reason)
-            if record_id in previous and previous[record_id] != split:
-                moves.append({"id": record_id, "from": previous[record_id], "to": split})
-    return ledger, sorted(moves, key=lambda m: m["id"])
+    return ledger, separated or clusters
 
 
-def _order(record: Mapping[str, Any]) -> tuple:
-    published = record.get("published_local")
-    return (published is None, published or "", record["id"])
+def _by_rule(plan: SplitPlan, rep: str, record: Mapping[str, Any]) -> tuple[str, str]:
+    if plan.cutoff is not None:
+        return plan.by_date(rep, record.get("published_local"))
+    return plan.by_hash(rep), "hash"
+
+
+def _separate(
+    records: Mapping[str, Mapping[str, Any]], ids: list[str], clusters: Clusters, plan: SplitPlan, previous: Mapping[str, str]
+) -> dict[str, LedgerEntry]:
+    """Split a cluster whose known members disagree, so that no linked pair of kept records straddles
+    splits and no known id moves.
+
+    Known ids keep their splits. A known id linked to a kept known id of another split (its body
+    changed since, or it was a bridge before) is dropped: first one whose split keeps another linked
+    copy, then the latest by the keep rule. New records then take, in rounds outward from the known
+    ones (keep order within a round), the one split of their kept neighbours; a new record
+    whose kept neighbours have two splits is a bridge, dropped. New records left unreached (linked
+    only through bridges) form clusters of their own under the rule. Each dropped record is listed as
+    a duplicate of the representative of the nearest kept known record (ties: keep order), of its own
+    split if it is known, and takes that record's split if it is new.
+    """
+    links = clusters.links
+    if links is None:
+        raise ValueError("separating a cluster needs the clusters' links (cluster_records sets them)")
+    adjacent = links.adjacency(ids)
+    order = {i: keep_order(records[i]) for i in ids}
+
+    kept_known = {i for i in ids if i in previous}
+    dropped: set[str] = set()
+    while True:
+        conflicted = [i for i in kept_known if any(j in kept_known and previous[j] != previous[i] for j in adjacent[i])]
+        if not conflicted:
+            break
+        covered = [i for i in conflicted if any(j in kept_known and previous[j] == previous[i] for j in adjacent[i])]
+        drop = max(covered or conflicted, key=order.__getitem__)
+        kept_known.discard(drop)
+        dropped.add(drop)
+
+    split_of = {i: previous[i] for i in kept_known}
+    pending = sorted((i for i in ids if i not in previous), key=order.__getitem__)
+    while True:
+        frontier = [i for i in pending if any(j in split_of for j in adjacent[i])]
+        if not frontier:
+            break
+        for record_id in frontier:
+            near = {split_of[j] for j in adjacent[record_id] if j in split_of}
+            if len(near) == 1:
+                split_of[record_id] = near.pop()
+            else:
+                dropped.add(record_id)
+        pending = [i for i in pending if i not in split_of and i not in dropped]
+
+    kept = [i for i in sorted(ids, key=order.__getitem__) if i not in dropped]
+    groups = _components(kept, adjacent)
+    targets: dict[str, str] = {}
+    for record_id in sorted(dropped):
+        candidates = sorted(kept_known)
+        if record_id in previous:
+            candidates = [c for c in candidates if previous[c] == previous[record_id]] or candidates
+        targets[record_id] = min(candidates, key=lambda c: (-links.similarity(record_id, c), order[c]))
+    reps = clusters.separate(groups, targets)
+
+    ledger: dict[str, LedgerEntry] = {}
+    group_of: dict[str, tuple[str, str]] = {}
+    for rep, group in zip(reps, groups):
+        assigned = next((split_of[i] for i in group if i in split_of), None)
+        split, reason = (assigned, "previous") if assigned is not None else _by_rule(plan, rep, records[rep])
+        for record_id in group:
+            ledger[record_id] = LedgerEntry(record_id, split, rep, reason)
+            group_of[record_id] = (split, rep)
+    for record_id, target in targets.items():
+        split, rep = group_of[target]
+        ledger[record_id] = LedgerEntry(record_id, previous.get(record_id, split), rep, "previous")
+    return ledger
+
+
+def _components(ids: list[str], adjacent: Mapping[str, set[str]]) -> list[list[str]]:
+    """Connected components of the links among `ids`, each in the order of `ids`, ordered by first member."""
+    inside, seen, groups = set(ids), set(), []
+    rank = {i: n for n, i in enumerate(ids)}
+    for start in ids:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, group = [start], []
+        while stack:
+            record_id = stack.pop()
+            group.append(record_id)
+            for other in adjacent[record_id]:
+                if other in inside and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        groups.append(sorted(group, key=rank.__getitem__))
+    return groups
+
+
+def ledger_moves(ledger: Mapping[str, LedgerEntry], reference: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """Ids of `reference` (an earlier release's ledger, id -> split) whose split is different now."""
+    if not reference:
+        return []
+    return [
+        {"id": record_id, "from": reference[record_id], "to": entry.split}
+        for record_id, entry in sorted(ledger.items())
+        if record_id in reference and reference[record_id] != entry.split
+    ]
 
 
 def write_ledger(path: Path, entries: Iterable[LedgerEntry], source_files: Mapping[str, str]) -> None:
