@@ -67,6 +67,9 @@ class BuildReport:
     split_sizes: dict[str, int]
     rejects_by_reason: dict[str, int]
     moved: int = 0
+    # Ids whose split differs from the previous ledger (never, with --previous) or, without one,
+    # from the release OUT held before: reported here and by the CLI, not written into OUT.
+    moves: list[dict[str, str]] = dataclasses.field(default_factory=list)
     leakage_pairs: int = 0
     parsed: int = 0  # pages parsed in this run (the rest came from the page cache)
     cached: int = 0
@@ -194,6 +197,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         split_sizes=summary["split_sizes"],
         rejects_by_reason=summary["rejects_by_reason"],
         moved=len(release.moves),
+        moves=release.moves,
         leakage_pairs=release.leakage_pairs,
         parsed=parsed,
         cached=sum(1 for l in lights if l.get("_key")) - parsed,
@@ -514,9 +518,10 @@ def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates
             "cutoff": cfg.splits.cutoff,
             "previous_ledger": has_previous,
             "by_reason": dict(sorted(collections.Counter(e.reason for e in release.ledger.values()).items())),
-            # Ids whose split differs from the previous ledger (never, with --previous) or else from
-            # the release OUT held; empty when nothing moved, so a rebuild gives the same bytes.
-            "moved": release.moves,
+            # Ids whose split differs from the --previous ledger (none: known ids keep their split).
+            # Moves against the release OUT held without --previous are only reported (BuildReport,
+            # CLI): OUT's bytes depend on the inputs and --previous alone, not on what OUT held.
+            "moved": release.moves if has_previous else [],
             "leakage_pairs": release.leakage_pairs,
         },
         "sources": sources,

@@ -220,13 +220,6 @@ def _split_text(config: BuildConfig, summary: dict[str, Any]) -> list[str]:
             f"({splits['by_reason'].get('previous', 0)} records); {len(splits['moved'])} moved."
         )
         lines.append("")
-    elif splits["moved"]:
-        lines.append(
-            f"Built without the previous release's ledger: {len(splits['moved'])} ids of the release this one "
-            "replaced are in another split now, because their duplicate cluster changed (listed in "
-            "`corpus_build.json`, `splits.moved`); build with `--previous` to keep every split."
-        )
-        lines.append("")
     lines.append(
         "All members of a duplicate cluster (dropped ones included) share one split; `splits.parquet` "
         "is the ledger (id -> split, cluster, reason) for the next release. Leakage check: "

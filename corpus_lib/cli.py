@@ -104,6 +104,10 @@ def _build(args: argparse.Namespace) -> int:
         print(report.summary_line())
         print(f"pages parsed: {report.parsed}, reused from the page cache: {report.cached}")
         print(f"leakage check: {report.leakage_pairs} duplicate pairs across splits; ids of the previous release in another split: {report.moved}")
+        if report.moves and not args.previous:
+            shown = ", ".join(f"{m['id']} {m['from']}->{m['to']}" for m in report.moves[:10])
+            more = f" (and {len(report.moves) - 10} more)" if len(report.moves) > 10 else ""
+            print(f"moved against the release OUT held (their duplicate cluster changed; build with --previous to keep every split): {shown}{more}")
         if report.rejects_by_reason:
             print("rejects: " + ", ".join(f"{reason} {n}" for reason, n in report.rejects_by_reason.items()))
     return 0
