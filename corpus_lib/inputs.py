@@ -13,6 +13,7 @@ import dataclasses
 import errno
 import hashlib
 import os
+import re
 import stat
 import zlib
 from pathlib import Path, PurePosixPath
@@ -283,12 +284,15 @@ def _guess_single_byte(raw: bytes) -> str:
     return "latin-1"
 
 
+# C0 controls other than tab, newline, form feed and carriage return; DEL and the C1 controls; U+FFFD.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def _control_share(text: str) -> float:
     sample = text[:_SAMPLE_CHARS]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd" or 0x7F <= ord(ch) < 0xA0)
-    return bad / len(sample)
+    return sum(1 for _ in _CONTROL.finditer(sample)) / len(sample)
 
 
 def _normalise_newlines(text: str) -> str:

@@ -2,8 +2,10 @@ import gzip
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from corpus_lib.inputs import InputFile, InputReject, decode_bytes, discover, read_page
+from corpus_lib.inputs import InputFile, InputReject, _control_share, decode_bytes, discover, read_page
 
 RU = "Министр обороны встретился с делегацией и обсудил вопросы сотрудничества.\n"
 
@@ -32,6 +34,23 @@ def test_binary_is_rejected():
     with pytest.raises(InputReject) as exc:
         decode_bytes(b"\x00\x01\x02binary\x00")
     assert exc.value.reason == "binary"
+
+
+def _is_control(ch: str) -> bool:
+    """The definition: C0 controls but tab, newline, form feed and CR; DEL and C1; the replacement character."""
+    return (ord(ch) < 32 and ch not in "\n\r\t\f") or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 or ch == "\ufffd"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF) | st.characters(), max_size=300))
+def test_control_share_counts_exactly_the_control_characters(text):
+    expected = sum(map(_is_control, text)) / len(text) if text else 0.0
+    assert _control_share(text) == expected
+
+
+def test_control_share_on_every_bmp_character():
+    for code in range(0x10000):
+        ch = chr(code)
+        assert _control_share(ch) == float(_is_control(ch)), hex(code)
 
 
 def write(path, data: bytes):
