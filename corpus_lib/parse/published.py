@@ -29,6 +29,8 @@ _MARKED_UPDATE = -4.0
 _IN_THE_TEXT = -3.0
 _AFTER_THE_TEXT = -2.0
 _TODAY_HEADER = -3.0
+# A machine stamp ('2022-12-07T10:10:52') beside a date written for readers is usually the last change.
+_STAMP_BESIDE_A_DATE = -1.0
 # A date with a weekday in the first lines of a page is its 'today is ...' header.
 _HEADER_LINES = 8
 # A relative dateline belongs to the headline when it follows within this many lines.
@@ -55,6 +57,7 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
         if view.credit[position] or "://" in content[position].text:
             continue
         inside_text = region.start < position <= region.end and not view.dateline[position]
+        human = any(not m.is_iso for m in matches)
         for m in matches:
             if m.year is None:
                 continue
@@ -69,6 +72,8 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _WITH_TIME
             if m.is_update:
                 score += _MARKED_UPDATE
+            if m.is_iso and human:
+                score += _STAMP_BESIDE_A_DATE
             if inside_text:
                 score += _IN_THE_TEXT  # an event the article reports
             elif position > region.end:
@@ -79,7 +84,18 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _TODAY_HEADER
             if score > best_score:
                 best, best_score = m, score
+    if best is not None and best.day_month_ambiguous:
+        return _read_like_the_page(best, dates)
     return best
+
+
+def _read_like_the_page(m: DateMatch, dates: dict[int, list[DateMatch]]) -> DateMatch:
+    """'02/12/2025' read the other way round when only that reading is written unambiguously on the page
+    ('December 2, 2025'): the page's own day/month order."""
+    written = {(o.year, o.month, o.day) for matches in dates.values() for o in matches if not o.day_month_ambiguous}
+    if (m.year, m.day, m.month) in written and (m.year, m.month, m.day) not in written:
+        return dataclasses.replace(m, month=m.day, day=m.month, day_month_ambiguous=False)
+    return m
 
 
 def choose_crawled(dates: dict[int, list[DateMatch]], title: int, published: DateMatch | None) -> DateMatch | None:
