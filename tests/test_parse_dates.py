@@ -148,3 +148,10 @@ def test_an_ambiguous_numeric_date_is_read_as_the_page_writes_it_elsewhere():
     assert parse_page(text, PageHints(language="en")).published.local == "2025-12-02"
     text = page("Council approves budget after long debate", "02/12/2025", *PARA)
     assert parse_page(text, PageHints(language="en")).published.local == "2025-02-12"
+
+
+def test_an_ambiguous_numeric_date_follows_the_order_of_the_pages_other_numeric_dates():
+    comments = ["Jane Roe 14/04/2020", "Good point, thanks for sharing this.", "Max Muster 17/04/2020", "I agree with Jane."]
+    text = page("Council approves budget after long debate", "12/04/2020", *PARA, "Comments", *comments)
+    assert parse_page(text, PageHints(language="en")).published.local == "2020-04-12"
+    assert find_dates("12/04/2020", 0, month_first=True)[0].numeric_order == "md"

@@ -30,7 +30,7 @@ _PREFILTERS = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
     ("cjk", re.compile(r"[年년]")),
     ("month_day", re.compile(r"[^\W\d_]\.?\s+[0-3]?\d(?:st|nd|rd|th)?\.?,?\s+(?:(?:19|20)\d\d|['’]\d\d)")),
-    ("day_month", re.compile(r"\d(?:st|nd|rd|th)?(?:\.?(?:\s+|-|\s/\s)|\.)[^\W\d_]")),
+    ("day_month", re.compile(r"\d(?:st|nd|rd|th)?(?:\.?(?:\s+|-|\s/\s)|\.)[^\W\d_]{2}")),
     ("year_month", re.compile(r"(?:19|20)\d\d\s+[^\W\d_]{3}")),
     ("ymd", re.compile(r"(?:19|20)\d\d(?:[./•]|\s[|/]\s)[01]?\d")),
     ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
@@ -62,6 +62,7 @@ class DateMatch:
     is_update: bool = False
     is_published: bool = False  # 'Published:', 'Veröffentlicht am' written before it
     day_month_ambiguous: bool = False  # '02/12/2025': either number could be the month
+    numeric_order: str | None = None  # a numeric date read day-first ('dm') or month-first ('md')
     is_iso: bool = False  # '2022-12-07T10:10:52+01:00': a machine stamp, often the modification time
 
     @property
@@ -119,17 +120,18 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # '18 мая 2021', '4 de mayo de 2022', '19th Dec 2025', '04-ago-2021'; a year may be glued to the
         # next date when a page prints it twice ('19. Dezember 202219. Dezember 2022').
         "day_month": re.compile(
-            rf"(?<![\d.])(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\.?(?:\s+(?:de\s+)?|-|\s/\s)|\.){month}"
+            rf"(?:(?<![\w.])|(?<=[^\W\d_])(?=\d\d?\.\s))(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\.?(?:\s+(?:de\s+)?|-|\s/\s)|\.)"
+            rf"(?=[^\W\d_]{{2}}){month}"
             rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d{{3}}){year_suffix})?(?![^\W\d_])",
             re.IGNORECASE,
         ),
         "month_day": re.compile(
-            rf"(?:(?<!\w)|(?-i:(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ]))){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
+            rf"(?:(?<!\w)|(?-i:(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])))(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
             r"(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d)",
             re.IGNORECASE,
         ),
         # '2023 Jan 7' (citations, logs)
-        "year_month": re.compile(rf"(?<![\d.])(?P<year>(?:19|20)\d\d)\s+{month}\s+(?P<day>[0-3]?\d)(?![\d:])", re.IGNORECASE),
+        "year_month": re.compile(rf"(?<![\d.])(?P<year>(?:19|20)\d\d)\s+(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?![\d:])", re.IGNORECASE),
         "iso": re.compile(
             r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)"
             r"(?:[T ](?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?:\.\d+)?"
@@ -192,7 +194,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
     if not kinds:
         return []
-    spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None, bool, bool]] = []
+    spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None, bool, bool, str | None]] = []
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
@@ -204,7 +206,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 continue
             groups = m.groupdict()
             year = _year(groups["year"]) if groups.get("year") else None
-            ambiguous = False
+            ambiguous, order = False, None
             if kind in ("day_month", "month_day", "year_month"):
                 month = month_names()[groups["month"].casefold().rstrip(".")]
                 day = int(groups["day"])
@@ -218,8 +220,9 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 if year is not None and year < 100:
                     year += 2000 if year < 70 else 1900
                 # 'MM/DD/YYYY' when it cannot be D/M, or with '/' or '-' when the page reads month-first.
+                order = "dm"
                 if b > 12 or month_first and a <= 12 and sep in "/-":
-                    a, b = b, a
+                    a, b, order = b, a, "md"
                 if b > 12:
                     continue
                 day, month = a, b
@@ -234,10 +237,10 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 second = int(groups["second"]) if groups.get("second") else None
                 offset = _parse_offset(groups.get("tz"))
             taken.append((m.start(), m.end()))
-            spans.append((m.start(), m.end(), year, month, day, hour, minute, second, offset, kind == "iso", ambiguous))
+            spans.append((m.start(), m.end(), year, month, day, hour, minute, second, offset, kind == "iso", ambiguous, order))
 
     results = []
-    for start, end, year, month, day, hour, minute, second, offset, is_iso, ambiguous in sorted(spans):
+    for start, end, year, month, day, hour, minute, second, offset, is_iso, ambiguous, order in sorted(spans):
         if hour is None:
             found = _time_near(text, start, end, taken)
             if found:
@@ -250,7 +253,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 hour=hour, minute=minute, second=second, utc_offset_minutes=offset, weekday=weekday,
                 is_update=bool(_UPDATE_WORDS.search(before)),
                 is_published=bool(_PUBLISHED_WORDS.search(before)), is_iso=is_iso,
-                day_month_ambiguous=ambiguous,
+                day_month_ambiguous=ambiguous, numeric_order=order,
             )
         )
     return results

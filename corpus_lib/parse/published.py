@@ -8,6 +8,7 @@ without one it stays unknown. Nothing here reads today's clock.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import zoneinfo
@@ -90,11 +91,19 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
 
 
 def _read_like_the_page(m: DateMatch, dates: dict[int, list[DateMatch]]) -> DateMatch:
-    """'02/12/2025' read the other way round when only that reading is written unambiguously on the page
-    ('December 2, 2025'): the page's own day/month order."""
-    written = {(o.year, o.month, o.day) for matches in dates.values() for o in matches if not o.day_month_ambiguous}
-    if (m.year, m.day, m.month) in written and (m.year, m.month, m.day) not in written:
-        return dataclasses.replace(m, month=m.day, day=m.month, day_month_ambiguous=False)
+    """'02/12/2025' read the other way round when the page says so: only that reading is written
+    unambiguously on it ('December 2, 2025'), or its unambiguous numeric dates ('14/04/2020') mostly
+    use the other order."""
+    others = [o for matches in dates.values() for o in matches if not o.day_month_ambiguous]
+    written = {(o.year, o.month, o.day) for o in others}
+    swap = (m.year, m.day, m.month) in written and (m.year, m.month, m.day) not in written
+    if not swap and (m.year, m.month, m.day) not in written:
+        orders = collections.Counter(o.numeric_order for o in others if o.numeric_order)
+        other = "md" if m.numeric_order == "dm" else "dm"
+        swap = orders[other] > orders[m.numeric_order]
+    if swap:
+        order = "md" if m.numeric_order == "dm" else "dm"
+        return dataclasses.replace(m, month=m.day, day=m.month, day_month_ambiguous=False, numeric_order=order)
     return m
 
 
