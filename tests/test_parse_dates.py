@@ -30,6 +30,7 @@ def page(*lines):
         ("29 / Dezember / 2022", "2022-12-29"),
         ("2025•01•08", "2025-01-08"),
         ("15/01/201614/01/2016", "2016-01-15"),  # printed twice, glued
+        ("Posted on Freitag, 15. April 2016Samstag, 4. März 2017 by LD", "2016-04-15"),
         ("01.21.2020 07:00 AM", "2020-01-21T07:00:00"),  # cannot be day-first, whatever the separator
         ("Post time: 21-04-2024", "2024-04-21"),
         ("Jane RoeAugust 5, 2024", "2024-08-05"),  # glued to the author's name

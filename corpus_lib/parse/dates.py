@@ -118,11 +118,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     )
     return {
         # '18 мая 2021', '4 de mayo de 2022', '19th Dec 2025', '04-ago-2021'; a year may be glued to the
-        # next date when a page prints it twice ('19. Dezember 202219. Dezember 2022').
+        # next date when a page prints it twice ('19. Dezember 202219. Dezember 2022', '15. April 2016Samstag, ...').
         "day_month": re.compile(
             rf"(?:(?<![\w.])|(?<=[^\W\d_])(?=\d\d?\.\s))(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\.?(?:\s+(?:de\s+)?|-|\s/\s)|\.)"
             rf"(?=[^\W\d_]{{2}}){month}"
-            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d{{3}}){year_suffix})?(?![^\W\d_])",
+            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d{{3}}){year_suffix})?"
+            r"(?:(?![^\W\d_])|(?<=\d)(?-i:(?=[A-ZÀ-Þ])))",
             re.IGNORECASE,
         ),
         "month_day": re.compile(
