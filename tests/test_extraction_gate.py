@@ -12,10 +12,11 @@ import pytest
 from tests.conftest import DEV_SET, load_script
 
 # metric -> (group, floor); reached with corpus_lib.lines/2 (lines/3 the same): title exact .652, day .776, body F1 .881,
-# daniel-ru body F1 .795, with recall .826, without leak .083 (a ceiling), 0 missing pages.
+# daniel-ru body F1 .795, with recall .826, without leak .083 (a ceiling), 0 missing pages; day .803 with the date formats
+# and choices of the 'dates' branch (.805 with the page's own day/month order and weekday-glued years).
 FLOORS = {
     "title_exact": ("overall", 0.63),
-    "day": ("overall", 0.755),
+    "day": ("overall", 0.78),
     "body_f1": ("overall", 0.86),
     "with_recall": ("overall", 0.805),
 }

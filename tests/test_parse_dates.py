@@ -25,6 +25,21 @@ def page(*lines):
         ("By: Jane Roe on 04-ago-2021 5:11:10", "2021-08-04T05:11:10"),
         ("12/30/2019 05:03 AM EST", "2019-12-30T05:03:00"),  # cannot be day-first
         ("Veröffentlicht am 19. Dezember 202219. Dezember 2022", "2022-12-19"),  # printed twice, glued
+        ("Von Max Muster 4. 2. 2022.", "2022-02-04"),  # spaces after the dots
+        ("26 | 01 | 2022", "2022-01-26"),
+        ("29 / Dezember / 2022", "2022-12-29"),
+        ("2025•01•08", "2025-01-08"),
+        ("15/01/201614/01/2016", "2016-01-15"),  # printed twice, glued
+        ("Posted on Freitag, 15. April 2016Samstag, 4. März 2017 by LD", "2016-04-15"),
+        ("01.21.2020 07:00 AM", "2020-01-21T07:00:00"),  # cannot be day-first, whatever the separator
+        ("Post time: 21-04-2024", "2024-04-21"),
+        ("Jane RoeAugust 5, 2024", "2024-08-05"),  # glued to the author's name
+        ("Max Muster22. Februar 2020", "2020-02-22"),
+        ("veröffentlicht am 14 Feb ’20", "2020-02-14"),  # apostrophe year
+        ("Feb 14, ’20", "2020-02-14"),
+        ("Published on 25.Jun.2019 in Vol 7", "2019-06-25"),
+        ("Jul. 11. 2025", "2025-07-11"),
+        (". 2023 Jan 7;15(1):e33475.", "2023-01-07"),  # year first, as citations write it
     ],
 )
 def test_more_formats(text, local):
@@ -34,6 +49,23 @@ def test_more_formats(text, local):
 
 def test_impossible_month_is_not_a_date():
     assert find_dates("31.13.2020", 0) == []
+
+
+def test_day_month_order_on_hyphens_and_slashes_follows_the_page_language():
+    assert find_dates("01-04-2024", 0)[0].local_iso() == "2024-04-01"
+    assert find_dates("01-04-2024", 0, month_first=True)[0].local_iso() == "2024-01-04"
+    assert find_dates("01-04-2024", 0)[0].day_month_ambiguous
+    assert not find_dates("13-04-2024", 0)[0].day_month_ambiguous
+
+
+def test_a_day_glued_to_a_word_needs_its_year():
+    assert [m.year for m in find_dates("Mai22 Mai", 0)] == []
+    assert find_dates("Ticket 030-12-2021", 0) == []  # a phone or order number, not a date
+
+
+def test_zuletzt_geaendert_is_an_update():
+    found = find_dates("Von Max Muster | Oct 24, 2023 | Zuletzt geändert: Nov 7, 2023", 0)
+    assert [m.is_update for m in found] == [False, True]
 
 
 @pytest.mark.parametrize(
@@ -92,3 +124,35 @@ def test_a_relative_dateline_resolves_against_the_crawl_time_the_page_shows():
     assert result.crawled.local == "2024-03-28T15:06:00"
     assert result.published.local == "2024-03-27T10:20:00"
     assert result.published.tz_source == "config"
+
+
+def test_a_date_at_the_head_of_a_long_lead_is_found():
+    lead = "21.11.2022 - " + PARA[0] + " " + PARA[1]
+    text = page("Council approves budget after long debate", lead, *PARA)
+    assert parse_page(text).published.local == "2022-11-21"
+
+
+def test_a_date_inside_a_long_line_is_not_a_dateline():
+    lead = "Since 4 August 2014 the city has " + PARA[0] + " " + PARA[1]
+    text = page("Council approves budget after long debate", lead, *PARA)
+    assert parse_page(text).published is None
+
+
+def test_a_machine_stamp_beside_a_written_date_loses():
+    text = page("Council approves budget after long debate", "Jane Roe 2022-12-07T10:10:52+01:00 25. Dezember 2022 |", *PARA)
+    assert parse_page(text).published.local == "2022-12-25"
+
+
+def test_an_ambiguous_numeric_date_is_read_as_the_page_writes_it_elsewhere():
+    related = "* Council approves budget after long debate - 2 December 2025"
+    text = page("Council approves budget after long debate", "02/12/2025", *PARA, "Related", related)
+    assert parse_page(text, PageHints(language="en")).published.local == "2025-12-02"
+    text = page("Council approves budget after long debate", "02/12/2025", *PARA)
+    assert parse_page(text, PageHints(language="en")).published.local == "2025-02-12"
+
+
+def test_an_ambiguous_numeric_date_follows_the_order_of_the_pages_other_numeric_dates():
+    comments = ["Jane Roe 14/04/2020", "Good point, thanks for sharing this.", "Max Muster 17/04/2020", "I agree with Jane."]
+    text = page("Council approves budget after long debate", "12/04/2020", *PARA, "Comments", *comments)
+    assert parse_page(text, PageHints(language="en")).published.local == "2020-04-12"
+    assert find_dates("12/04/2020", 0, month_first=True)[0].numeric_order == "md"

@@ -29,10 +29,11 @@ _DIGIT = re.compile(r"\d")
 _PREFILTERS = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
     ("cjk", re.compile(r"[年년]")),
-    ("month_day", re.compile(r"[^\W\d_]\.?\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d")),
-    ("day_month", re.compile(r"\d(?:st|nd|rd|th)?\.?(?:\s+|-)[^\W\d_]")),
-    ("ymd", re.compile(r"(?:19|20)\d\d[./][01]?\d[./]")),
-    ("dmy", re.compile(r"\d[./][0-3]?\d[./]\d\d")),
+    ("month_day", re.compile(r"[^\W\d_]\.?\s+[0-3]?\d(?:st|nd|rd|th)?\.?,?\s+(?:(?:19|20)\d\d|['’]\d\d)")),
+    ("day_month", re.compile(r"\d(?:st|nd|rd|th)?(?:\.?(?:\s+|-|\s/\s)|\.)[^\W\d_]{2}")),
+    ("year_month", re.compile(r"(?:19|20)\d\d\s+[^\W\d_]{3}")),
+    ("ymd", re.compile(r"(?:19|20)\d\d(?:[./•]|\s[|/]\s)[01]?\d")),
+    ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
 )
 # Words that mark a date as the publication.
 _PUBLISHED_WORDS = re.compile(
@@ -41,7 +42,7 @@ _PUBLISHED_WORDS = re.compile(
 )
 # Words that mark a date as an update rather than the publication.
 _UPDATE_WORDS = re.compile(
-    r"(?i)\b(updated?|modified|обновлен\w*|изменен\w*|оновлен\w*|aktualisiert|güncellen\w*|yeniləni\w*|mis à jour|actualizad\w*)\b"
+    r"(?i)\b(updated?|modified|last edited|revised|geändert|zuletzt|обновлен\w*|изменен\w*|оновлен\w*|aktualisiert|güncellen\w*|yeniləni\w*|mis à jour|actualizad\w*)\b"
 )
 
 
@@ -60,6 +61,9 @@ class DateMatch:
     weekday: int | None = None  # Monday = 0, as named on the page
     is_update: bool = False
     is_published: bool = False  # 'Published:', 'Veröffentlicht am' written before it
+    day_month_ambiguous: bool = False  # '02/12/2025': either number could be the month
+    numeric_order: str | None = None  # a numeric date read day-first ('dm') or month-first ('md')
+    is_iso: bool = False  # '2022-12-07T10:10:52+01:00': a machine stamp, often the modification time
 
     @property
     def has_time(self) -> bool:
@@ -114,27 +118,46 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     )
     return {
         # '18 мая 2021', '4 de mayo de 2022', '19th Dec 2025', '04-ago-2021'; a year may be glued to the
-        # next date when a page prints it twice ('19. Dezember 202219. Dezember 2022').
+        # next date when a page prints it twice ('19. Dezember 202219. Dezember 2022', '15. April 2016Samstag, ...').
         "day_month": re.compile(
-            rf"(?<![\w.])(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?(?:\s+(?:de\s+)?|-){month}"
-            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-)(?P<year>(?:19|20)\d\d)(?!\d{{3}}){year_suffix})?(?![^\W\d_])",
+            rf"(?:(?<![\w.])|(?<=[^\W\d_])(?=\d\d?\.\s))(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\.?(?:\s+(?:de\s+)?|-|\s/\s)|\.)"
+            rf"(?=[^\W\d_]{{2}}){month}"
+            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d{{3}}){year_suffix})?"
+            r"(?:(?![^\W\d_])|(?<=\d)(?-i:(?=[A-ZÀ-Þ])))",
             re.IGNORECASE,
         ),
         "month_day": re.compile(
-            rf"(?<!\w){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)",
+            rf"(?:(?<!\w)|(?-i:(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])))(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
+            r"(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d)",
             re.IGNORECASE,
         ),
+        # '2023 Jan 7' (citations, logs)
+        "year_month": re.compile(rf"(?<![\d.])(?P<year>(?:19|20)\d\d)\s+(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?![\d:])", re.IGNORECASE),
         "iso": re.compile(
             r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)"
             r"(?:[T ](?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?:\.\d+)?"
             r"(?P<tz>Z|[+-]\d\d:?\d\d)?)?(?!\d)"
         ),
-        "ymd": re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d\d)[./](?P<month>[01]?\d)[./](?P<day>[0-3]?\d)(?![\d])"),
+        "ymd": re.compile(
+            r"(?<![\d.])(?P<year>(?:19|20)\d\d)(?P<sep>[./•]|\s[|/]\s)(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?![\d])"
+        ),
         "cjk": re.compile(r"(?P<year>(?:19|20)\d\d)\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*(?P<day>[0-3]?\d)\s*[日일]"),
-        "dmy": re.compile(r"(?<![\d.:/])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<year>(?:19|20)?\d\d)(?![\d]|\.\d)"),
+        "dmy": re.compile(
+            r"(?<![\d.:/-])(?P<a>[0-3]?\d)(?P<sep>[./•]|\.\s|\s[|/]\s)(?P<b>[0-3]?\d)(?P=sep)(?P<year>(?:19|20)?\d\d)"
+            r"(?:(?![\d]|\.\d)|(?=[0-3]?\d(?P=sep)[0-3]?\d(?P=sep)))"
+            r"|(?<![\d.:/-])(?P<ha>[0-3]?\d)-(?P<hb>[0-3]?\d)-(?P<hyear>(?:19|20)\d\d)(?![\d-])"
+        ),
         "time": re.compile(time, re.IGNORECASE),
         "weekday": re.compile(rf"(?<!\w)(?P<weekday>{_alternation(weekday_names())})\.?(?!\w)", re.IGNORECASE),
     }
+
+
+def _year(text: str) -> int:
+    """'2020', or "’20" (a two-digit year after an apostrophe)."""
+    if text[0].isdigit():
+        return int(text)
+    short = int(text[1:])
+    return short + (2000 if short < 70 else 1900)
 
 
 def _parse_offset(tz: str | None) -> int | None:
@@ -172,7 +195,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
     if not kinds:
         return []
-    spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None]] = []
+    spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None, bool, bool, str | None]] = []
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
@@ -183,20 +206,28 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
             if not free(m.start(), m.end()):
                 continue
             groups = m.groupdict()
-            year = int(groups["year"]) if groups.get("year") else None
-            if kind in ("day_month", "month_day"):
+            year = _year(groups["year"]) if groups.get("year") else None
+            ambiguous, order = False, None
+            if kind in ("day_month", "month_day", "year_month"):
                 month = month_names()[groups["month"].casefold().rstrip(".")]
                 day = int(groups["day"])
+                if year is None and m.start() and text[m.start() - 1].isalpha():
+                    continue  # a day glued to a word is a date only with its year ('Roe22. Mai 2020')
             elif kind == "dmy":
-                a, b = int(groups["a"]), int(groups["b"])
+                if groups["hyear"]:
+                    a, b, year, sep = int(groups["ha"]), int(groups["hb"]), int(groups["hyear"]), "-"
+                else:
+                    a, b, sep = int(groups["a"]), int(groups["b"]), groups["sep"].strip()
                 if year is not None and year < 100:
                     year += 2000 if year < 70 else 1900
-                # 'MM/DD/YYYY' only with '/', only when the page reads month-first or it cannot be D/M.
-                if groups["sep"] == "/" and (month_first and a <= 12 or b > 12):
-                    a, b = b, a
+                # 'MM/DD/YYYY' when it cannot be D/M, or with '/' or '-' when the page reads month-first.
+                order = "dm"
+                if b > 12 or month_first and a <= 12 and sep in "/-":
+                    a, b, order = b, a, "md"
                 if b > 12:
                     continue
                 day, month = a, b
+                ambiguous = a != b and a <= 12
             else:
                 month, day = int(groups["month"]), int(groups["day"])
             if not _valid(year, month, day):
@@ -207,10 +238,10 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 second = int(groups["second"]) if groups.get("second") else None
                 offset = _parse_offset(groups.get("tz"))
             taken.append((m.start(), m.end()))
-            spans.append((m.start(), m.end(), year, month, day, hour, minute, second, offset))
+            spans.append((m.start(), m.end(), year, month, day, hour, minute, second, offset, kind == "iso", ambiguous, order))
 
     results = []
-    for start, end, year, month, day, hour, minute, second, offset in sorted(spans):
+    for start, end, year, month, day, hour, minute, second, offset, is_iso, ambiguous, order in sorted(spans):
         if hour is None:
             found = _time_near(text, start, end, taken)
             if found:
@@ -222,7 +253,8 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 line=line_index, start=start, end=end, year=year, month=month, day=day,
                 hour=hour, minute=minute, second=second, utc_offset_minutes=offset, weekday=weekday,
                 is_update=bool(_UPDATE_WORDS.search(before)),
-                is_published=bool(_PUBLISHED_WORDS.search(before)),
+                is_published=bool(_PUBLISHED_WORDS.search(before)), is_iso=is_iso,
+                day_month_ambiguous=ambiguous, numeric_order=order,
             )
         )
     return results
@@ -237,11 +269,12 @@ def _time_near(text: str, start: int, end: int, taken: list[tuple[int, int]]):
     if m is None or any(s < m.end() and m.start() < e for s, e in taken if (s, e) != (start, end)):
         m = None
         window = text[max(0, start - 12) : start]
+        offset_base = max(0, start - 12)
         for candidate in pattern.finditer(window):
             tail = window[candidate.end() :]
-            if re.fullmatch(r"[\s,|/\-–—·•]*", tail):
+            inside_other = any(s < offset_base + candidate.end() and offset_base + candidate.start() < e for s, e in taken)
+            if re.fullmatch(r"[\s,|/\-–—·•]*", tail) and not inside_other:
                 m = candidate
-                offset_base = max(0, start - 12)
                 hour, minute, second, offset = _time_values(candidate)
                 if hour is None:
                     return None

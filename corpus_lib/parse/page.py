@@ -13,6 +13,10 @@ from corpus_lib.parse.lines import Line, count_words, normalise_key
 # A headline's own dateline or byline follows it within this many content lines.
 META_REACH = 4
 _DATELINE_MAX_CHARS = 160
+# A longer line is searched for a date only at its head (its first _LEAD_DATE_CHARS characters).
+_LEAD_DATE_START = 28
+_LEAD_DATE_CHARS = 72
+_OPENERS = " ([*-–—"
 _RELATIVE_MAX_CHARS = 60
 _NO_MEDIA: frozenset[str] = frozenset()
 _MAX_BYLINE_WORDS = 8
@@ -87,13 +91,22 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
 
 
 def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[DateMatch]]:
-    """Dates on short lines only, by position: a dateline is short; dates inside prose are not publication dates."""
+    """Dates on short lines, and at the head of long ones, by position: a dateline is short or glued to the
+    start of a lead ('01.02.2022 - The minister said ...'); dates inside prose are not publication dates."""
     found = {}
     for position, line in enumerate(content):
-        if len(line.text) <= _DATELINE_MAX_CHARS and _HAS_DIGIT.search(line.text):
-            matches = find_dates(line.text, position, month_first)
-            if matches:
-                found[position] = matches
+        text = line.text
+        if len(text) <= _DATELINE_MAX_CHARS:
+            matches = find_dates(text, position, month_first) if _HAS_DIGIT.search(text) else []
+        elif _HAS_DIGIT.search(text, 0, _LEAD_DATE_START):
+            head = find_dates(text[:_LEAD_DATE_CHARS], position, month_first)
+            # Only a whole date that starts the line or follows 'Posted on': the cut may split a later one
+            # ('12.03.20|21'), and 'Since 4 August 2014, ...' starts a sentence about an event.
+            matches = [m for m in head if (m.is_published or not text[: m.start].strip(_OPENERS)) and m.end < _LEAD_DATE_CHARS - 8]
+        else:
+            continue
+        if matches:
+            found[position] = matches
     return found
 
 

@@ -8,6 +8,7 @@ without one it stays unknown. Nothing here reads today's clock.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import zoneinfo
@@ -29,6 +30,8 @@ _MARKED_UPDATE = -4.0
 _IN_THE_TEXT = -3.0
 _AFTER_THE_TEXT = -2.0
 _TODAY_HEADER = -3.0
+# A machine stamp ('2022-12-07T10:10:52') beside a date written for readers is usually the last change.
+_STAMP_BESIDE_A_DATE = -1.0
 # A date with a weekday in the first lines of a page is its 'today is ...' header.
 _HEADER_LINES = 8
 # A relative dateline belongs to the headline when it follows within this many lines.
@@ -55,6 +58,7 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
         if view.credit[position] or "://" in content[position].text:
             continue
         inside_text = region.start < position <= region.end and not view.dateline[position]
+        human = any(not m.is_iso for m in matches)
         for m in matches:
             if m.year is None:
                 continue
@@ -69,6 +73,8 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _WITH_TIME
             if m.is_update:
                 score += _MARKED_UPDATE
+            if m.is_iso and human:
+                score += _STAMP_BESIDE_A_DATE
             if inside_text:
                 score += _IN_THE_TEXT  # an event the article reports
             elif position > region.end:
@@ -79,7 +85,26 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _TODAY_HEADER
             if score > best_score:
                 best, best_score = m, score
+    if best is not None and best.day_month_ambiguous:
+        return _read_like_the_page(best, dates)
     return best
+
+
+def _read_like_the_page(m: DateMatch, dates: dict[int, list[DateMatch]]) -> DateMatch:
+    """'02/12/2025' read the other way round when the page says so: only that reading is written
+    unambiguously on it ('December 2, 2025'), or its unambiguous numeric dates ('14/04/2020') mostly
+    use the other order."""
+    others = [o for matches in dates.values() for o in matches if not o.day_month_ambiguous]
+    written = {(o.year, o.month, o.day) for o in others}
+    swap = (m.year, m.day, m.month) in written and (m.year, m.month, m.day) not in written
+    if not swap and (m.year, m.month, m.day) not in written:
+        orders = collections.Counter(o.numeric_order for o in others if o.numeric_order)
+        other = "md" if m.numeric_order == "dm" else "dm"
+        swap = orders[other] > orders[m.numeric_order]
+    if swap:
+        order = "md" if m.numeric_order == "dm" else "dm"
+        return dataclasses.replace(m, month=m.day, day=m.month, day_month_ambiguous=False, numeric_order=order)
+    return m
 
 
 def choose_crawled(dates: dict[int, list[DateMatch]], title: int, published: DateMatch | None) -> DateMatch | None:
