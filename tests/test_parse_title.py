@@ -77,6 +77,30 @@ def test_a_menu_is_not_the_headline():
     assert isinstance(result, ParseFailure) and result.reason == RejectReason.NO_TITLE, result
 
 
+OTHER_HEADLINE = "Why the valley votes differently this year"  # shares no words with PARA
+TEASERS = ["Mayor opens the new riverside park", "Bus fares rise again from next month"]
+
+
+def test_a_line_set_apart_by_blank_lines_beats_teasers_that_run_on():
+    # Renderers put a heading in a block of its own; links of a teaser list follow each other line by line.
+    text = "\n".join(["* Home", "* News", "", OTHER_HEADLINE, "", *TEASERS, "", "\n\n".join(PARA)])
+    assert parse_page(text, PageHints()).title == OTHER_HEADLINE
+
+
+def test_a_subheading_set_apart_inside_the_text_does_not_win():
+    section = "What the budget means for schools"
+    more = [p.replace("council", "board") for p in PARA]
+    result = parse("* Home", OTHER_HEADLINE, "18.05.2021", *PARA, "", section, "", *more)
+    assert result.title == OTHER_HEADLINE
+    assert section in result.paragraphs
+
+
+def test_a_line_indented_deeper_than_the_text_is_not_its_headline():
+    # A sidebar teaser sits in another container than the text: deeper indented.
+    result = parse("* Home", OTHER_HEADLINE, "        " + TEASERS[1], *PARA)
+    assert result.title == OTHER_HEADLINE
+
+
 @pytest.mark.parametrize("text", [
     " ".join(PARA[:2]),  # several sentences
     PARA[0][:-1] + " and about the costs of the new bridge over the river.",  # one long sentence

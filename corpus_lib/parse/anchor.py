@@ -13,6 +13,7 @@ import re
 
 from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
 from corpus_lib.parse.page import META_REACH, PageView
+from corpus_lib.parse.title import layout_weight
 
 _WORD = re.compile(r"\w+")
 # The text may start this many content lines after its headline (share buttons, lead photo, teaser).
@@ -34,6 +35,8 @@ _OVERLAP_WEIGHT = 3.0
 _OVERLAP_LINES = 12
 _OVERLAP_CHARS = 2000
 _STEM_CHARS = 5
+# A headline deeper indented than its text sits in another container (a sidebar, a teaser list).
+_DEEPER_COST = 1.5
 
 
 def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: dict[int, float]) -> tuple[int, Region] | None:
@@ -47,9 +50,15 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
             continue
         # A line inside running text is a subheading, not the headline: text runs up to it, or the
         # lines above hold much text compared with the lines below.
+        prose_above = finder.prose_above_ratio(position)
         headline -= min(_BEFORE_MAX_COST, _BEFORE_COST * max(0.0, finder.run_before[position]))
-        headline -= _PROSE_ABOVE_COST * finder.prose_above_ratio(position)
+        headline -= _PROSE_ABOVE_COST * prose_above
+        # Blank lines mark a heading, the headline's or a subheading's: they count as much as no text runs above.
+        if finder.run_before[position] <= 0.0:
+            headline += layout_weight(view.content, position) * (1.0 - prose_above)
         headline -= _LATE_COST * max(0.0, position / n - _LATE_START) / (1.0 - _LATE_START)
+        if view.content[position].indent > view.content[start].indent:
+            headline -= _DEEPER_COST
         region = finder.from_start(start)
         text_value = region_value(region.mass)
         # The distance chose where the text starts; as evidence about the headline it counts for less.

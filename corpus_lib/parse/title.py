@@ -31,6 +31,9 @@ _HINT = 3.0
 _SUBHEADING = -2.0
 _TEMPLATE = -2.5
 _BREADCRUMB = -2.0
+# Renderers set headings apart by blank lines; menu items, links and table cells run on line after line.
+_SET_APART = 1.5  # a blank line before and after: a block of its own
+_BLANK_SIDE = 0.5  # each side with a blank line
 _MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
 _MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
 # A sentence break: end punctuation after a word (not a number or an initial), then a word.
@@ -103,6 +106,14 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
             score += _BREADCRUMB  # 'Home » Section'
         scores[position] = score
     return scores
+
+
+def layout_weight(content: list[Line], position: int) -> float:
+    """How much blank lines set the line apart as a heading (log-odds, see headline_scores)."""
+    index = content[position].index
+    before = position == 0 or index - content[position - 1].index > 1
+    after = position + 1 == len(content) or content[position + 1].index - index > 1
+    return _SET_APART * (before and after) + _BLANK_SIDE * (before + after)
 
 
 def _soon_after(flags: list[bool], reach: int) -> list[bool]:
