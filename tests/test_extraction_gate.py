@@ -13,9 +13,10 @@ from tests.conftest import DEV_SET, load_script
 
 # metric -> (group, floor); reached with corpus_lib.lines/2 (lines/3 the same): title exact .652, day .776, body F1 .881,
 # daniel-ru body F1 .795, with recall .826, without leak .083 (a ceiling), 0 missing pages; with blank-line and
-# indentation evidence for headlines: title exact .697, day .779, body F1 .887, daniel-ru .826, with .833, leak .085.
+# indentation evidence and the deck rule for headlines: title exact .702, day .780, body F1 .887, daniel-ru .826, with
+# .834, leak .085.
 FLOORS = {
-    "title_exact": ("overall", 0.675),
+    "title_exact": ("overall", 0.68),
     "day": ("overall", 0.755),
     "body_f1": ("overall", 0.865),
     "with_recall": ("overall", 0.81),

@@ -101,6 +101,11 @@ def test_a_line_indented_deeper_than_the_text_is_not_its_headline():
     assert result.title == OTHER_HEADLINE
 
 
+def test_a_headline_wins_over_its_longer_deck_before_the_same_text():
+    headline, deck = "The valley votes differently", "Farmers and commuters explain the choices that split their towns"
+    assert parse("* Home", "* News", headline, deck, *PARA).title == headline
+
+
 @pytest.mark.parametrize("text", [
     " ".join(PARA[:2]),  # several sentences
     PARA[0][:-1] + " and about the costs of the new bridge over the river.",  # one long sentence

@@ -37,6 +37,10 @@ _OVERLAP_CHARS = 2000
 _STEM_CHARS = 5
 # A headline deeper indented than its text sits in another container (a sidebar, a teaser list).
 _DEEPER_COST = 1.5
+# A longer candidate this close after a headline, before the same text, is its deck.
+_DECK_REACH = 2
+_DECK_MIN_WORDS = 2
+_DECK_BONUS = 1.0
 
 
 def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: dict[int, float]) -> tuple[int, Region] | None:
@@ -65,11 +69,27 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
         pairs.append((headline + text_value + _DISTANCE_WEIGHT * (value - text_value), position, region))
     if not pairs:
         return None
+    _prefer_over_deck(view, pairs)
     # A headline names what its text is about: among the best pairs, shared words decide.
     pairs.sort(key=lambda pair: -pair[0])
     text_stems: dict[int, set[str]] = {}
     best = max(pairs[:_OVERLAP_PAIRS], key=lambda pair: pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems))
     return best[1], trim_tail(view.content, best[2])
+
+
+def _prefer_over_deck(view: PageView, pairs: list[tuple[float, int, Region]]) -> None:
+    """A headline is followed by its longer deck (a standfirst, a teaser) before the same text: the first of
+    the two is the headline."""
+    starts = {position: region.start for _, position, region in pairs}
+    content = view.content
+    for i, (score, position, region) in enumerate(pairs):
+        words = content[position].words
+        if words < _DECK_MIN_WORDS:
+            continue
+        for deck in range(position + 1, position + _DECK_REACH + 1):
+            if starts.get(deck) == region.start and content[deck].words > words:
+                pairs[i] = (score + _DECK_BONUS, position, region)
+                break
 
 
 def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]:
