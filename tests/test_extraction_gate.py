@@ -11,16 +11,16 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/2 (lines/3 the same): title exact .652, day .776, body F1 .881,
-# daniel-ru body F1 .795, with recall .826, without leak .083 (a ceiling), 0 missing pages; day .803 with the date formats
-# and choices of the 'dates' branch (.805 with the page's own day/month order and weekday-glued years).
+# metric -> (group, floor); reached with corpus_lib.lines/4 (headline layout evidence, more date formats):
+# title exact .702, day .807, body F1 .887, daniel-ru body F1 .826, with recall .834, without leak .085
+# (a ceiling), 8 rejects, 0 missing pages.
 FLOORS = {
-    "title_exact": ("overall", 0.63),
-    "day": ("overall", 0.78),
-    "body_f1": ("overall", 0.86),
-    "with_recall": ("overall", 0.805),
+    "title_exact": ("overall", 0.68),
+    "day": ("overall", 0.785),
+    "body_f1": ("overall", 0.865),
+    "with_recall": ("overall", 0.81),
 }
-DANIEL_BODY_F1_FLOOR = 0.775
+DANIEL_BODY_F1_FLOOR = 0.805
 LEAK_CEILING = 0.10
 
 

@@ -1,9 +1,12 @@
 """Choosing the headline: evidence around a line, its shape, and what its text is about."""
 
+import collections
+
 import pytest
 
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, RejectReason, parse_page
-from corpus_lib.parse.title import reads_as_prose
+from corpus_lib.parse.lines import normalise_key, split_lines
+from corpus_lib.parse.title import headline_text, reads_as_prose
 
 PARA = [
     "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
@@ -77,6 +80,35 @@ def test_a_menu_is_not_the_headline():
     assert isinstance(result, ParseFailure) and result.reason == RejectReason.NO_TITLE, result
 
 
+OTHER_HEADLINE = "Why the valley votes differently this year"  # shares no words with PARA
+TEASERS = ["Mayor opens the new riverside park", "Bus fares rise again from next month"]
+
+
+def test_a_line_set_apart_by_blank_lines_beats_teasers_that_run_on():
+    # Renderers put a heading in a block of its own; links of a teaser list follow each other line by line.
+    text = "\n".join(["* Home", "* News", "", OTHER_HEADLINE, "", *TEASERS, "", "\n\n".join(PARA)])
+    assert parse_page(text, PageHints()).title == OTHER_HEADLINE
+
+
+def test_a_subheading_set_apart_inside_the_text_does_not_win():
+    section = "What the budget means for schools"
+    more = [p.replace("council", "board") for p in PARA]
+    result = parse("* Home", OTHER_HEADLINE, "18.05.2021", *PARA, "", section, "", *more)
+    assert result.title == OTHER_HEADLINE
+    assert section in result.paragraphs
+
+
+def test_a_line_indented_deeper_than_the_text_is_not_its_headline():
+    # A sidebar teaser sits in another container than the text: deeper indented.
+    result = parse("* Home", OTHER_HEADLINE, "        " + TEASERS[1], *PARA)
+    assert result.title == OTHER_HEADLINE
+
+
+def test_a_headline_wins_over_its_longer_deck_before_the_same_text():
+    headline, deck = "The valley votes differently", "Farmers and commuters explain the choices that split their towns"
+    assert parse("* Home", "* News", headline, deck, *PARA).title == headline
+
+
 @pytest.mark.parametrize("text", [
     " ".join(PARA[:2]),  # several sentences
     PARA[0][:-1] + " and about the costs of the new bridge over the river.",  # one long sentence
@@ -97,3 +129,25 @@ def test_paragraphs_read_as_prose(text):
 ])
 def test_headlines_do_not_read_as_prose(text):
     assert not reads_as_prose(text)
+
+
+def test_a_breadcrumb_set_apart_by_blank_lines_does_not_beat_the_dated_headline():
+    # The breadcrumb stands alone between blank lines; the headline runs into its dateline.
+    result = parse(
+        "* Home", "* Politics", "* Sport", "", "Home » Politics", "", HEADLINE, "18.05.2021 20:06", "", *PARA,
+        "", "Home » Politics",
+    )
+    assert result.title == HEADLINE
+
+
+def test_a_headline_the_source_lists_under_related_is_still_cut_from_site_and_title():
+    # Other pages of the source list this headline in their 'related' blocks, so it is a template
+    # line; it stands alone on this page, so it is the title part of 'Site | Title', not the site name.
+    key = normalise_key(HEADLINE)
+    [line] = [l for l in split_lines("Daily Courier | " + HEADLINE + "\n") if l.text]
+    keys = collections.Counter({key: 1})
+    assert headline_text(line, keys, frozenset({key}), None) == HEADLINE
+    # A short part that recurs is the site name, whichever side it is on.
+    [line] = [l for l in split_lines(HEADLINE + " - Daily Courier\n") if l.text]
+    keys = collections.Counter({key: 1, "daily courier": 1})
+    assert headline_text(line, keys, frozenset({"daily courier"}), None) == HEADLINE

@@ -13,6 +13,7 @@ import re
 
 from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
 from corpus_lib.parse.page import META_REACH, PageView
+from corpus_lib.parse.title import layout_weight, menu_keys
 
 _WORD = re.compile(r"\w+")
 # The text may start this many content lines after its headline (share buttons, lead photo, teaser).
@@ -34,12 +35,19 @@ _OVERLAP_WEIGHT = 3.0
 _OVERLAP_LINES = 12
 _OVERLAP_CHARS = 2000
 _STEM_CHARS = 5
+# A headline deeper indented than its text sits in another container (a sidebar, a teaser list).
+_DEEPER_COST = 1.5
+# A longer candidate this close after a headline, before the same text, is its deck.
+_DECK_REACH = 2
+_DECK_MIN_WORDS = 2
+_DECK_BONUS = 1.0
 
 
 def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: dict[int, float]) -> tuple[int, Region] | None:
     """The (headline, text) pair with the best headline evidence plus text value, minus the distance between them."""
     n = len(view.content)
     after = texts_after(view, finder)
+    menu = menu_keys(view.content)
     pairs: list[tuple[float, int, Region]] = []
     for position, headline in headlines.items():
         value, start = after[position]
@@ -47,20 +55,42 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
             continue
         # A line inside running text is a subheading, not the headline: text runs up to it, or the
         # lines above hold much text compared with the lines below.
+        prose_above = finder.prose_above_ratio(position)
         headline -= min(_BEFORE_MAX_COST, _BEFORE_COST * max(0.0, finder.run_before[position]))
-        headline -= _PROSE_ABOVE_COST * finder.prose_above_ratio(position)
+        headline -= _PROSE_ABOVE_COST * prose_above
+        # Blank lines mark a heading, the headline's or a subheading's: they count as much as no text runs above.
+        if finder.run_before[position] <= 0.0:
+            headline += layout_weight(view, position, menu) * (1.0 - prose_above)
         headline -= _LATE_COST * max(0.0, position / n - _LATE_START) / (1.0 - _LATE_START)
+        if view.content[position].indent > view.content[start].indent:
+            headline -= _DEEPER_COST
         region = finder.from_start(start)
         text_value = region_value(region.mass)
         # The distance chose where the text starts; as evidence about the headline it counts for less.
         pairs.append((headline + text_value + _DISTANCE_WEIGHT * (value - text_value), position, region))
     if not pairs:
         return None
+    _prefer_over_deck(view, pairs)
     # A headline names what its text is about: among the best pairs, shared words decide.
     pairs.sort(key=lambda pair: -pair[0])
     text_stems: dict[int, set[str]] = {}
     best = max(pairs[:_OVERLAP_PAIRS], key=lambda pair: pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems))
     return best[1], trim_tail(view.content, best[2])
+
+
+def _prefer_over_deck(view: PageView, pairs: list[tuple[float, int, Region]]) -> None:
+    """A headline is followed by its longer deck (a standfirst, a teaser) before the same text: the first of
+    the two is the headline."""
+    starts = {position: region.start for _, position, region in pairs}
+    content = view.content
+    for i, (score, position, region) in enumerate(pairs):
+        words = content[position].words
+        if words < _DECK_MIN_WORDS:
+            continue
+        for deck in range(position + 1, position + _DECK_REACH + 1):
+            if starts.get(deck) == region.start and content[deck].words > words:
+                pairs[i] = (score + _DECK_BONUS, position, region)
+                break
 
 
 def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]:

@@ -31,6 +31,9 @@ _HINT = 3.0
 _SUBHEADING = -2.0
 _TEMPLATE = -2.5
 _BREADCRUMB = -2.0
+# Renderers set headings apart by blank lines; menu items, links and table cells run on line after line.
+_SET_APART = 1.5  # a blank line before and after: a block of its own
+_BLANK_SIDE = 0.5  # each side with a blank line
 _MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
 _MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
 # A sentence break: end punctuation after a word (not a number or an initial), then a word.
@@ -71,7 +74,7 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
         if line.words <= 40 and not line.ends_sentence:
             for part in title_parts(line.text):
                 part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
-    menu_keys = {line.key for line in content if line.bullet and line.words <= 4}
+    menu = menu_keys(content)
     subheadings = _table_of_contents(content, keys)
     hint_key = normalise_key(hint_title) if hint_title else None
     dateline, meta, block, template = view.dateline, view.meta, view.block, view.template
@@ -98,11 +101,40 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
             score += _BYLINE_AFTER
         if template[position]:
             score += _TEMPLATE
-        parts = title_parts(line.text)
-        if parts and any(normalise_key(p) in menu_keys for p in parts):
+        if is_breadcrumb(line, menu):
             score += _BREADCRUMB  # 'Home » Section'
         scores[position] = score
     return scores
+
+
+def menu_keys(content: list[Line]) -> set[str]:
+    """Keys of short list items: the page's menus, which breadcrumbs ('Home » Section') repeat."""
+    return {line.key for line in content if line.bullet and line.words <= 4}
+
+
+def is_breadcrumb(line: Line, menu: set[str]) -> bool:
+    return any(normalise_key(part) in menu for part in title_parts(line.text))
+
+
+def layout_weight(view: PageView, position: int, menu: set[str]) -> float:
+    """How much blank lines set the line apart as a heading (log-odds, see headline_scores).
+
+    A dateline or byline right under the line belongs to the same heading block, so it counts as the
+    blank line after it. A breadcrumb ('Home » Section') is set apart on every page alike: layout is
+    no evidence for it."""
+    content = view.content
+    if is_breadcrumb(content[position], menu):
+        return 0.0
+    index = content[position].index
+    before = position == 0 or index - content[position - 1].index > 1
+    following = position + 1
+    after = (
+        following == len(content)
+        or content[following].index - index > 1
+        or view.dateline[following]
+        or view.byline[following]
+    )
+    return _SET_APART * (before and after) + _BLANK_SIDE * (before + after)
 
 
 def _soon_after(flags: list[bool], reach: int) -> list[bool]:
@@ -220,7 +252,12 @@ def headline_text(line: Line, keys: collections.Counter[str], template_keys: fro
         return line.text
     hint_key = normalise_key(hint_title) if hint_title else ""
     part_keys = [normalise_key(strip_title_markers(p)[0]) for p in parts]
-    site = [k in template_keys or (keys[k] > 0 and len(k.split()) <= 3) for k in part_keys]
+    # A long part that stands alone elsewhere on this page is its headline, even when other pages of the
+    # source list it (under 'related'), which makes it a template line.
+    site = [
+        (keys[k] > 0 and len(k.split()) <= 3) or (k in template_keys and not (keys[k] > 0 and len(k.split()) > 3))
+        for k in part_keys
+    ]
     repeated = [p for p, k, s in zip(parts, part_keys, site) if k and not s and (keys[k] > 0 or k == hint_key)]
     if repeated:
         return max(repeated, key=len)
