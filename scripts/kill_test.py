@@ -201,7 +201,7 @@ def kill_mode(args: argparse.Namespace, work: Path) -> int:
               f"(parsed {parsed}, reused {reused}); identical: {'yes' if identical else 'NO'} {problem}", flush=True)
 
     print()
-    print(f"| run | kill at (s) | share | stage reached | OUT after kill | identical | parsed on resume | reused from cache | resume (s) |")
+    print("| run | kill at (s) | share | stage reached | OUT after kill | identical | parsed on resume | reused from cache | resume (s) |")
     print("|---:|---:|---:|---|---|---|---:|---:|---:|")
     for run, delay, stage, state, identical, parsed, reused, seconds, problem in rows:
         print(f"| {run} | {delay:.2f} | {delay / duration:.2f} | {stage} | {state} | {identical}{' ' + problem if problem else ''} "
@@ -275,7 +275,7 @@ def incremental_mode(args: argparse.Namespace, work: Path) -> int:
     fresh = build(src, work / "fresh", workers=args.workers, cache=False)
     full_grown = time.perf_counter() - started
     identical = tree_digest(out) == tree_digest(work / "fresh")
-    print(f"| build | inputs | seconds | pages parsed | pages from cache |")
+    print("| build | inputs | seconds | pages parsed | pages from cache |")
     print("|---|---:|---:|---:|---:|")
     print(f"| full build (empty cache) | {first.inputs} | {full:.1f} | {first.parsed} | {first.cached} |")
     print(f"| rebuild after adding {len(added)} files ({args.share:.0%}) | {grown.inputs} | {incremental:.1f} | {grown.parsed} | {grown.cached} |")
