@@ -66,13 +66,16 @@ class BuildReport:
     rejects: int
     split_sizes: dict[str, int]
     rejects_by_reason: dict[str, int]
-    moved: int = 0
     # Ids whose split differs from the previous ledger (never, with --previous) or, without one,
     # from the release OUT held before: reported here and by the CLI, not written into OUT.
     moves: list[dict[str, str]] = dataclasses.field(default_factory=list)
     leakage_pairs: int = 0
     parsed: int = 0  # pages parsed in this run (the rest came from the page cache)
     cached: int = 0
+
+    @property
+    def moved(self) -> int:
+        return len(self.moves)
 
     def summary_line(self) -> str:
         sizes = ", ".join(f"{name} {count}" for name, count in self.split_sizes.items())
@@ -196,7 +199,6 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         rejects=len(rejects),
         split_sizes=summary["split_sizes"],
         rejects_by_reason=summary["rejects_by_reason"],
-        moved=len(release.moves),
         moves=release.moves,
         leakage_pairs=release.leakage_pairs,
         parsed=parsed,
@@ -404,11 +406,6 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
 # new release leaves the earlier pages of its shards byte-identical and re-uploads little
 # (scripts/bench_cdc.py measures it). Rows are bucketed by month, so sorting holds one month.
 UNDATED_BUCKET = "~undated"
-
-
-def row_order_key(record: dict[str, Any]) -> tuple:
-    published = record.get("published_local")
-    return (published is None, published or "", record["id"])
 
 
 def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: PageCache) -> list[ShardInfo]:

@@ -983,11 +983,12 @@ def assign_paths(rng: random.Random, pages: list[Page]) -> None:
             page.path = f"{folder}/{index:03d}_{hashlib.sha256(page.data).hexdigest()[:16]}.txt"
 
 
-def corpus_toml() -> str:
+def corpus_toml(name: str = "sample-news", pretty_name: str = "corpus_lib sample news corpus") -> str:
+    """The corpus.toml of a corpus made of SOURCES' layouts (scripts/make_synthetic_corpus.py reuses it)."""
     lines = [
         "[dataset]",
-        'name = "sample-news"',
-        'pretty_name = "corpus_lib sample news corpus"',
+        f'name = "{name}"',
+        f'pretty_name = "{pretty_name}"',
         'license = "cc-by-4.0"',
     ]
     for source in SOURCES:

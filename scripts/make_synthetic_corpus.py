@@ -227,23 +227,7 @@ def make_page(seed: int, index: int) -> tuple[str, bytes]:
 
 
 def corpus_toml() -> str:
-    lines = [
-        "[dataset]",
-        'name = "synthetic-news"',
-        'pretty_name = "corpus_lib synthetic benchmark corpus"',
-        'license = "cc-by-4.0"',
-    ]
-    for source in sample.SOURCES:
-        lines += [
-            "",
-            f"[sources.{source.folder}]",
-            f'name = "{source.name}"',
-            f'homepage = "{source.homepage}"',
-            f'timezone = "{source.timezone}"',
-            f'language = "{source.language}"',
-        ]
-    lines += ["", "[splits]", "test = 0.1", 'salt = "v1"']
-    return "\n".join(lines) + "\n"
+    return sample.corpus_toml("synthetic-news", "corpus_lib synthetic benchmark corpus")
 
 
 def write_range(out_dir: str, seed: int, start: int, stop: int) -> int:

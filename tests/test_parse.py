@@ -6,16 +6,7 @@ from hypothesis import strategies as st
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, parse_page
 from corpus_lib.parse.boilerplate import caption_media, is_site_block_line, strip_title_markers
 from corpus_lib.parse.lines import normalise_key, split_lines
-
-PARA = [
-    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
-    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
-    "Officials expect the first repairs to start next month, with most work finished before the winter.",
-]
-
-
-def page(*lines):
-    return "\n".join(lines) + "\n"
+from tests.pages import PARA, page
 
 
 def test_repeated_title_wins_over_navigation():

@@ -1,23 +1,14 @@
 """Where the article text is: anchored to its headline, bounded by site blocks, one column of the page."""
 
 from corpus_lib.parse import PageHints, ParsedArticle, parse_page
+from tests.pages import HEADLINE, PARA, page
 
-PARA = [
-    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
-    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
-    "Officials expect the first repairs to start next month, with most work finished before the winter.",
-]
-HEADLINE = "Council approves budget after long debate"
 COMMENTS = [
     "I have lived here for twenty years and the roads have never been this bad, so this is welcome news.",
     "Another budget, another promise. We will see whether anything actually changes before the election.",
     "The schools in our district need the money more than the roads do, and everyone knows that already.",
     "Great reporting as always, thank you for covering the council meetings in such detail every week.",
 ]
-
-
-def page(*lines):
-    return "\n".join(lines) + "\n"
 
 
 def parse(text, **hints):

@@ -4,16 +4,7 @@ import pytest
 
 from corpus_lib.parse import PageHints, parse_page
 from corpus_lib.parse.dates import find_dates, find_relative_date
-
-PARA = [
-    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
-    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
-    "Officials expect the first repairs to start next month, with most work finished before the winter.",
-]
-
-
-def page(*lines):
-    return "\n".join(lines) + "\n"
+from tests.pages import PARA, page
 
 
 @pytest.mark.parametrize(

@@ -7,17 +7,7 @@ import pytest
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, RejectReason, parse_page
 from corpus_lib.parse.lines import normalise_key, split_lines
 from corpus_lib.parse.title import headline_text, reads_as_prose
-
-PARA = [
-    "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
-    "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn.",
-    "Officials expect the first repairs to start next month, with most work finished before the winter.",
-]
-HEADLINE = "Council approves budget after long debate"
-
-
-def page(*lines):
-    return "\n".join(lines) + "\n"
+from tests.pages import HEADLINE, PARA, page
 
 
 def parse(*lines, **hints):

@@ -13,7 +13,7 @@ import re
 
 from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
 from corpus_lib.parse.page import META_REACH, PageView
-from corpus_lib.parse.title import layout_weight, menu_keys
+from corpus_lib.parse.title import layout_weight
 
 _WORD = re.compile(r"\w+")
 # The text may start this many content lines after its headline (share buttons, lead photo, teaser).
@@ -47,7 +47,6 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
     """The (headline, text) pair with the best headline evidence plus text value, minus the distance between them."""
     n = len(view.content)
     after = texts_after(view, finder)
-    menu = menu_keys(view.content)
     pairs: list[tuple[float, int, Region]] = []
     for position, headline in headlines.items():
         value, start = after[position]
@@ -60,7 +59,7 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
         headline -= _PROSE_ABOVE_COST * prose_above
         # Blank lines mark a heading, the headline's or a subheading's: they count as much as no text runs above.
         if finder.run_before[position] <= 0.0:
-            headline += layout_weight(view, position, menu) * (1.0 - prose_above)
+            headline += layout_weight(view, position) * (1.0 - prose_above)
         headline -= _LATE_COST * max(0.0, position / n - _LATE_START) / (1.0 - _LATE_START)
         if view.content[position].indent > view.content[start].indent:
             headline -= _DEEPER_COST

@@ -52,6 +52,7 @@ class PageView:
     end_block: list[bool]  # only the heading of a block that follows an article: 'Related articles'
     template: list[bool]  # recurs across the source's pages
     meta: list[bool]  # sits between a headline and its text without breaking them apart
+    menu: frozenset[str]  # keys of short list items: the page's menus, which breadcrumbs ('Home » Section') repeat
 
 
 def view_page(content: list[Line], template_keys: frozenset[str], month_first: bool) -> PageView:
@@ -87,6 +88,7 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         end_block=[e[4] for e in evidence],
         template=[bool(line.key) and line.key in template_keys for line in content] if template_keys else [False] * len(content),
         meta=[d or b or bool(c) or r for d, b, c, r in zip(dateline, byline, caption, credit)],
+        menu=frozenset(line.key for line in content if line.bullet and line.words <= 4),
     )
 
 

@@ -74,7 +74,6 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
         if line.words <= 40 and not line.ends_sentence:
             for part in title_parts(line.text):
                 part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
-    menu = menu_keys(content)
     subheadings = _table_of_contents(content, keys)
     hint_key = normalise_key(hint_title) if hint_title else None
     dateline, meta, block, template = view.dateline, view.meta, view.block, view.template
@@ -101,29 +100,24 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
             score += _BYLINE_AFTER
         if template[position]:
             score += _TEMPLATE
-        if is_breadcrumb(line, menu):
+        if is_breadcrumb(line, view.menu):
             score += _BREADCRUMB  # 'Home » Section'
         scores[position] = score
     return scores
 
 
-def menu_keys(content: list[Line]) -> set[str]:
-    """Keys of short list items: the page's menus, which breadcrumbs ('Home » Section') repeat."""
-    return {line.key for line in content if line.bullet and line.words <= 4}
-
-
-def is_breadcrumb(line: Line, menu: set[str]) -> bool:
+def is_breadcrumb(line: Line, menu: frozenset[str]) -> bool:
     return any(normalise_key(part) in menu for part in title_parts(line.text))
 
 
-def layout_weight(view: PageView, position: int, menu: set[str]) -> float:
+def layout_weight(view: PageView, position: int) -> float:
     """How much blank lines set the line apart as a heading (log-odds, see headline_scores).
 
     A dateline or byline right under the line belongs to the same heading block, so it counts as the
     blank line after it. A breadcrumb ('Home » Section') is set apart on every page alike: layout is
     no evidence for it."""
     content = view.content
-    if is_breadcrumb(content[position], menu):
+    if is_breadcrumb(content[position], view.menu):
         return 0.0
     index = content[position].index
     before = position == 0 or index - content[position - 1].index > 1
