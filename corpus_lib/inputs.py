@@ -30,9 +30,18 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Single-byte encodings tried, in this order, when a page is not UTF-8 (Cyrillic first: the
-# corpora this library serves are mostly post-Soviet news; latin-1 decodes anything, so it is last).
-_FALLBACK_ENCODINGS = ("cp1251", "koi8-r", "cp1252", "latin-1")
+# Legacy encodings a page that is not UTF-8 may be in, in order of preference: charset_normalizer picks
+# the most plausible decoding among them (single-byte ones decode anything, so choosing needs its language
+# and coherence measures); among encodings that give the very same text, the first listed is recorded.
+# Cyrillic first (the corpora this library serves are mostly post-Soviet news), then Western, Central
+# European, Turkish/Azerbaijani, Greek and Arabic code pages, then the multi-byte CJK encodings
+# (gb18030 is the superset of GBK and GB2312), and latin-1 last.
+_FALLBACK_ENCODINGS = (
+    "cp1251", "koi8-r", "cp1252", "cp1250", "cp1254", "cp1253", "cp1256", "iso8859-2",
+    "gb18030", "big5", "shift_jis", "euc-jp", "euc-kr", "latin-1",
+)
+# Decodings this close to the least chaotic one are compared on coherence instead.
+_CHAOS_SLACK = 0.01
 # A page that is UTF-8 but for a few damaged bytes stays UTF-8 (the bad bytes become U+FFFD)
 # when it has at least this many well-formed non-ASCII characters per damaged byte.
 _UTF8_CHARS_PER_BAD_BYTE = 20
@@ -181,9 +190,9 @@ def read_page(item: InputFile, max_bytes: int) -> DecodedPage:
     digest = hashlib.sha256(raw).hexdigest()
     if item.source_file.lower().endswith(".gz"):
         raw = _gunzip(raw, max_bytes)
-    text, encoding = decode_bytes(raw)
     # The name under SRC decides, not a symlink target's: what a page is does not depend on links.
     is_html = _page_suffix(PurePosixPath(item.source_file).name) in HTML_SUFFIXES
+    text, encoding = decode_bytes(raw, declared_charset(raw) if is_html else None)
     return DecodedPage(item.source_file, text, encoding, digest, is_html)
 
 
@@ -230,23 +239,24 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
             raise InputReject("bad_gzip", "data after the end of the gzip stream is not another gzip member")
 
 
-def decode_bytes(raw: bytes) -> tuple[str, str]:
-    """Decode page bytes: BOM, then UTF-8, then the most plausible single-byte encoding.
+def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode page bytes: BOM, then UTF-8, then the most plausible legacy encoding (single- or multi-byte).
 
     UTF-8 with a few damaged bytes (at most one per 20 well-formed non-ASCII characters) is
     decoded as utf-8 with the damaged bytes replaced by U+FFFD. Text that is mostly control
-    characters is refused as binary, whatever encoding decoded it.
+    characters is refused as binary, whatever encoding decoded it. `declared` (an HTML page's
+    `<meta charset>`) is used when the bytes are not UTF-8 and decode under it without error.
     """
     if not raw.strip():
         return "", "utf-8"
-    text, encoding = _decode(raw)
+    text, encoding = _decode(raw, declared)
     share = _control_share(text)
     if share > _MAX_CONTROL_SHARE:
         raise InputReject("binary", f"{share:.0%} control or undecodable characters: not a text page")
     return _normalise_newlines(text), encoding
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
+def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
@@ -259,10 +269,15 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if declared is not None:
+        try:
+            return raw.decode(declared), declared
+        except UnicodeDecodeError:
+            pass  # the declaration is wrong: detect
     damaged = _damaged_utf8(raw)
     if damaged is not None:
         return damaged, "utf-8"
-    encoding = _guess_single_byte(raw)
+    encoding = _guess_legacy(raw)
     return raw.decode(encoding, errors="replace"), encoding
 
 
@@ -274,14 +289,58 @@ def _damaged_utf8(raw: bytes) -> str | None:
     return text if well_formed >= _UTF8_CHARS_PER_BAD_BYTE * bad else None
 
 
-def _guess_single_byte(raw: bytes) -> str:
+def _guess_legacy(raw: bytes) -> str:
+    """The most plausible legacy encoding: the least mess (charset_normalizer's chaos), then the most
+    coherent text for some language (its coherence, which charset_normalizer's own ranking weighs less:
+    it reads Turkish cp1254 as cp1250), then the first listed among encodings that give the same text."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:65536], cp_isolation=list(_FALLBACK_ENCODINGS)).best()
-    if best is not None and best.encoding:
-        name = codecs.lookup(best.encoding).name
-        return {"windows-1251": "cp1251", "windows-1252": "cp1252", "iso8859-1": "latin-1"}.get(name, name)
-    return "latin-1"
+    results = list(from_bytes(raw[:65536], cp_isolation=list(_FALLBACK_ENCODINGS)))
+    if not results:
+        return "latin-1"
+    least = min(r.chaos for r in results)
+    calm = [r for r in results if r.chaos <= least + _CHAOS_SLACK]
+    best = max(calm, key=lambda r: (round(r.coherence, 3), -_preference(r.encoding)))
+    chosen = codecs.lookup(best.encoding).name
+    text = raw.decode(chosen, errors="replace")
+    for name in _FALLBACK_ENCODINGS:  # 'cp1250' and 'cp1252' read a French page alike: report the first
+        try:
+            if raw.decode(name) == text:
+                return name
+        except UnicodeDecodeError:
+            continue
+    return chosen
+
+
+def _preference(encoding: str) -> int:
+    name = codecs.lookup(encoding).name
+    ranks = [codecs.lookup(e).name for e in _FALLBACK_ENCODINGS]
+    return ranks.index(name) if name in ranks else len(ranks)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{2,40})""", re.IGNORECASE)
+# What browsers read for declared names (WHATWG Encoding): latin-1 and ASCII mean windows-1252, GBK and
+# GB2312 are read as their superset.
+_DECLARED_AS = {"ascii": "cp1252", "iso8859-1": "cp1252", "gbk": "gb18030", "gb2312": "gb18030"}
+_PRESCAN_BYTES = 4096
+# Canonical codec names of the legacy page encodings a declaration may name (code pages, ISO 8859,
+# KOI8, Mac, Chinese, Japanese, Korean, Thai).
+_DECLARABLE = ("cp", "iso8859", "latin", "ascii", "koi8", "mac-", "gb", "big5", "hz", "shift_jis", "euc", "iso2022", "johab", "tis")
+
+
+def declared_charset(raw: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag near its start, as a Python codec name;
+    None when there is none, the codec is unknown, or it is UTF-8/UTF-16 (tried anyway)."""
+    match = _META_CHARSET.search(raw[:_PRESCAN_BYTES])
+    if match is None:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    if not name.startswith(_DECLARABLE):
+        return None  # UTF-8/16/32 are tried anyway; 'rot13', 'base64', 'undefined' are no page encodings
+    return _DECLARED_AS.get(name, name)
 
 
 # C0 controls other than tab, newline, form feed and carriage return; DEL and the C1 controls; U+FFFD.

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus_lib.inputs import InputFile, InputReject, _control_share, decode_bytes, discover, read_page
+from corpus_lib.inputs import InputFile, InputReject, _control_share, declared_charset, decode_bytes, discover, read_page
 
 RU = "Министр обороны встретился с делегацией и обсудил вопросы сотрудничества.\n"
 
@@ -24,6 +24,90 @@ def test_encodings_are_detected_not_garbled(raw, encoding):
     text, used = decode_bytes(raw)
     assert used == encoding
     assert text.startswith("Министр обороны")
+
+
+# News text in each script, written here. Latin-script code pages differ in a few letters, so their pages
+# are a paragraph long: a sentence or two with a handful of accents is ambiguous between them.
+LEGACY = {
+    "gb18030": "新华社北京5月18日电 国务院今天召开常务会议，研究部署经济工作。会议指出，要稳定市场预期。\n",
+    "big5": "中央社台北5月18日電 行政院今天召開院會，通過多項法案，並討論經濟發展與民生議題。\n",
+    "shift_jis": "東京都は18日、新たな交通政策を発表した。専門家は慎重な対応を呼びかけている。\n",
+    "euc-jp": "東京都は18日、新たな交通政策を発表した。専門家は慎重な対応を呼びかけている。\n",
+    "euc-kr": "서울시는 18일 새로운 교통 정책을 발표했다. 시민들의 반응은 엇갈리고 있다.\n",
+    "cp1254": (
+        "Cumhurbaşkanı bugün Ankara'da yabancı heyeti kabul etti. Görüşmede ikili ilişkiler, ekonomi ve "
+        "güvenlik konuları ele alındı. Dışişleri Bakanı, iki ülke arasındaki ticaretin geçen yıl önemli "
+        "ölçüde arttığını söyledi. Toplantının ardından yapılan açıklamada, enerji ve ulaştırma "
+        "alanlarında yeni anlaşmaların imzalanacağı belirtildi. Uzmanlar, bu adımların bölgedeki "
+        "istikrara katkı sağlayacağını düşünüyor. Heyet yarın İstanbul'da iş dünyasının temsilcileriyle "
+        "buluşacak.\n"
+    ),
+    "cp1250": (
+        "Prezydent spotkał się dzisiaj z przedstawicielami rządu w Warszawie. Rozmawiano o gospodarce, o "
+        "cenach żywności i o łączności w małych miejscowościach. Minister finansów przedstawił plan "
+        "budżetu na przyszły rok, a posłowie zadawali pytania dotyczące podatków i świadczeń "
+        "społecznych. Według źródeł zbliżonych do rządu decyzja zapadnie w przyszłym tygodniu. Opozycja "
+        "krytykuje projekt i zapowiada własne poprawki, które mają chronić gospodarstwa domowe przed "
+        "wzrostem kosztów.\n"
+    ),
+    "cp1253": "Ο πρωθυπουργός συναντήθηκε σήμερα με τους υπουργούς της κυβέρνησης για την οικονομία.\n",
+    "cp1256": "التقى رئيس الوزراء اليوم مع أعضاء الحكومة لمناقشة الوضع الاقتصادي في البلاد.\n",
+    "cp1252": (
+        "Le président a rencontré aujourd’hui les représentants du gouvernement à Paris. Les échanges "
+        "ont porté sur l’économie, l’éducation et la santé. Selon le ministre, les mesures annoncées "
+        "entreront en vigueur dès l’été prochain. Les syndicats, déçus, réclament davantage de garanties "
+        "pour les salariés les plus exposés. Une nouvelle réunion est prévue à la fin du mois.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(LEGACY))
+@pytest.mark.parametrize("copies", [1, 5])
+def test_legacy_encodings_beyond_cyrillic_are_detected(encoding, copies):
+    page = LEGACY[encoding] * copies
+    text, used = decode_bytes(page.encode(encoding))
+    assert text == page
+    assert used == encoding
+
+
+def test_among_encodings_giving_the_same_text_the_first_listed_is_recorded():
+    # Plain Latin-1 German reads the same in cp1252 and cp1250: the Western code page is recorded.
+    page = "Der Präsident traf heute Vertreter der Regierung. Es ging um Wirtschaft und Bildung für Bürger.\n"
+    assert decode_bytes(page.encode("latin-1")) == (page, "cp1252")
+
+
+@pytest.mark.parametrize(
+    "declaration, codec",
+    [
+        ('<meta charset="GBK">', "gb18030"),
+        ("<meta charset=gb2312>", "gb18030"),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">', "cp1251"),
+        ("<META HTTP-EQUIV='content-type' CONTENT='text/html;charset=ISO-8859-1'>", "cp1252"),
+        ('<meta charset="Shift_JIS">', "shift_jis"),
+        ('<meta charset="utf-8">', None),  # UTF-8 is tried first anyway
+        ('<meta charset="rot13">', None),  # a codec, but no page encoding
+        ('<meta charset="base64">', None),
+        ('<meta charset="utf-7">', None),
+        ('<meta charset="no-such-codec">', None),
+        ("<p>charset=cp1251 in the text is no declaration</p>", None),
+    ],
+)
+def test_html_charset_declarations(declaration, codec):
+    assert declared_charset(f"<html><head>{declaration}</head>".encode("ascii")) == codec
+
+
+def test_a_declared_charset_decodes_an_html_page(tmp_path):
+    html = '<html><head><meta charset="gbk"><title>新闻</title></head><body><p>新华社北京电 会议今天召开。</p></body></html>'
+    (tmp_path / "a.html").write_bytes(html.encode("gbk"))
+    page = read_page(InputFile("a.html", tmp_path / "a.html"), 1 << 20)
+    assert (page.text, page.encoding) == (html, "gb18030")
+
+
+def test_a_wrong_declaration_falls_back_to_detection():
+    html = "<html><head><meta charset=\"shift_jis\"></head><body>" + "Президент провёл совещание с правительством. " * 5
+    raw = html.encode("cp1251")
+    text, used = decode_bytes(raw, declared_charset(raw))
+    assert (text, used) == (html, "cp1251")
 
 
 def test_line_ends_are_normalised():
