@@ -142,16 +142,22 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         label = "pass 2: extract" if progress else None
         lights = []
         parsed = 0
+        # The records' MinHash rows, in record order, as one buffer: a bytes object per record costs
+        # its 512 bytes again in object overhead and copies.
+        sketch_rows = bytearray()
         for light in run_batches(extract_batch, items, workers, init_worker, (context,), label, spec):
             if light.get("_cached"):
                 light = index[light["_key"]]
             elif "_key" in light:
                 parsed += 1
+            sketch = light.pop("_sketch", None)
+            if sketch is not None and light.get("id"):
+                sketch_rows += sketch
             lights.append(light)
         rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
         rejects += [Reject(l["source_file"], l["_reject_reason"], l["_reject_message"]) for l in lights if l.get("_reject_reason")]
         metas = [l for l in lights if l.get("id")]
-        sketches = _sketch_matrix(metas, cfg)
+        sketches = _sketch_matrix(sketch_rows, len(metas), cfg)
         # Without --previous, moves are reported (not prevented) against the release OUT holds.
         reference = previous_ledger if previous_ledger is not None else _ledger_in(out_path)
         release = plan_release(metas, sketches, cfg, previous_ledger, reference)
@@ -239,10 +245,14 @@ def scan_batch_for(batch):
     return scan_batch(batch, _SCAN_CFG)
 
 
-def _sketch_matrix(metas: list[dict[str, Any]], cfg: BuildConfig) -> np.ndarray | None:
-    if cfg.near_dedup == "off" or not metas:
+def _sketch_matrix(rows: bytearray, records: int, cfg: BuildConfig) -> np.ndarray | None:
+    """The records' MinHash rows as a (records x num_perm) matrix over the buffer (no copy)."""
+    if cfg.near_dedup == "off" or not records:
         return None
-    return np.stack([np.frombuffer(m["_sketch"], dtype=np.uint32) for m in metas])
+    matrix = np.frombuffer(rows, dtype=np.uint32)
+    if matrix.size != records * cfg.near_num_perm:
+        raise RuntimeError(f"{matrix.size // cfg.near_num_perm} MinHash rows for {records} records")
+    return matrix.reshape(records, cfg.near_num_perm)
 
 
 def _plot_table(records: list[dict[str, Any]]) -> pa.Table:
@@ -421,7 +431,11 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     schema = arrow_schema()
     plain = schema.remove_metadata()
     files: dict[tuple[str, str], Path] = {}
-    writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+    # Buckets are Arrow IPC files, not Parquet: a Parquet writer keeps every row group's metadata
+    # (with min/max statistics of the text columns) until it closes, which grew by ~13 KB a page
+    # (440 MB at 30k pages); an IPC file's footer holds 24 bytes a batch.
+    writers: dict[tuple[str, str], pa.ipc.RecordBatchFileWriter] = {}
+    options = pa.ipc.IpcWriteOptions(compression="lz4")
     try:
         for table in page_cache.read_records(wanted):
             ids = table.column("id").to_pylist()
@@ -432,8 +446,8 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
             for key in sorted(set(keys)):
                 part = table.filter(pa.array([k == key for k in keys]))
                 if key not in writers:
-                    files[key] = buckets / f"{len(files):05d}.parquet"
-                    writers[key] = pq.ParquetWriter(files[key], plain)
+                    files[key] = buckets / f"{len(files):05d}.arrow"
+                    writers[key] = pa.ipc.new_file(files[key], plain, options=options)
                 writers[key].write_table(part)
     finally:
         for writer in writers.values():
@@ -445,7 +459,8 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
 
         def ordered_parts(split=split):
             for key in sorted(k for k in files if k[0] == split):
-                table = pq.read_table(files[key])
+                with pa.OSFile(str(files[key])) as source:  # read into memory (not mapped): the file goes soon
+                    table = pa.ipc.open_file(source).read_all()
                 undated = pc.is_null(table.column("published_local"))
                 order = pc.sort_indices(
                     pa.table({"undated": undated, "published": pc.fill_null(table.column("published_local"), ""), "id": table.column("id")}),
