@@ -14,6 +14,9 @@ per measurement, from wait4's rusage of that process and the workers it reaped):
                (the same work as --no-cache, whose throwaway cache is written all the same), so that
                the rebuild below has a warm cache; the others --no-cache
   rebuild      corpus build again over that warm page cache, 1 worker
+  dask         corpus build --engine dask with the most workers of --workers-list (a local Dask
+               cluster of that many single-threaded worker processes, started and stopped by the
+               build), --no-cache; its output joins the byte-identity check
   datasets     what a user would write instead: load_dataset("text", sample_by="document") per
                source -> map(corpus_lib.parse.parse_page) -> filter -> train_test_split -> to_parquet
   identical    sha256 of every output file of the full builds: the same whatever the worker count
@@ -51,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 SCRIPTS = Path(__file__).resolve().parent
-MEASUREMENTS = ("floor", "core", "full", "rebuild", "datasets", "identical", "langid", "profile", "memory")
+MEASUREMENTS = ("floor", "core", "full", "rebuild", "dask", "datasets", "identical", "langid", "profile", "memory")
 DEFAULT_MEASUREMENTS = MEASUREMENTS[:-1]  # memory: one more full build, for the scaling runs (--only memory)
 # build() steps whose entry and exit the memory child records (names in corpus_lib.build's namespace).
 MEMORY_STEPS = (
@@ -614,6 +617,14 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             note(attempt("rebuild-warm-w1", corpus_build_command(corpus, out, 1, "--cache", str(cache)), pages))
             clear(out)
         clear(cache)
+        if "dask" in wanted and workers_list:
+            workers = max(workers_list)
+            out = runs / f"dask-w{workers}"
+            clear(out)
+            entry = attempt(f"dask-w{workers}", corpus_build_command(corpus, out, workers, "--no-cache", "--engine", "dask"), pages)
+            note(entry)
+            if entry is not None and full_outs:
+                full_outs[f"dask-w{workers}"] = out
         if "datasets" in wanted:
             out, hf_cache = runs / "datasets", runs / "hf-cache"
             clear(out, hf_cache)
@@ -623,8 +634,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             digests = {workers: tree_digest(out) for workers, out in full_outs.items()}
             first = next(iter(digests.values()))
             differing = sorted({name for d in digests.values() for name in set(d) | set(first) if d.get(name) != first.get(name)})
-            result["identical"] = {"workers": sorted(digests), "files": len(first), "identical": not differing, "differing": differing}
-            print(f"  identical outputs for workers {sorted(digests)}: {not differing} ({len(first)} files)", file=sys.stderr)
+            result["identical"] = {"workers": sorted(map(str, digests)), "files": len(first), "identical": not differing, "differing": differing}
+            print(f"  identical outputs for workers {sorted(map(str, digests))}: {not differing} ({len(first)} files)", file=sys.stderr)
         if "langid" in wanted and core_out.is_dir():
             entry = attempt("langid", child_command("langid", str(core_out), str(LANGID_SAMPLE)), pages)
             if entry is not None:
@@ -690,7 +701,10 @@ def summarise(result: dict[str, Any]) -> None:
         checks["full_vs_datasets_cpu"] = measured["full-w1"]["cpu_vs_datasets"]
         if "full-w2" in measured:
             checks["speedup_2_workers"] = round(measured["full-w1"]["seconds"] / measured["full-w2"]["seconds"], 3)
-    rss = [e["peak_rss_mb"] for n, e in measured.items() if n.startswith(("core", "full", "rebuild", "memory"))]
+    for name, entry in measured.items():
+        if name.startswith("dask-") and "full-w1" in measured:
+            checks["dask_speedup_vs_local_w1"] = round(measured["full-w1"]["seconds"] / entry["seconds"], 3)
+    rss = [e["peak_rss_mb"] for n, e in measured.items() if n.startswith(("core", "full", "rebuild", "memory", "dask"))]
     if rss:
         checks["peak_rss_mb"] = max(rss)
     result["targets"] = {

@@ -1,5 +1,5 @@
 """scripts/make_synthetic_corpus.py and scripts/bench.py at a tiny size: every measurement is made,
-and the full build's output is the same bytes with 1 and 2 workers."""
+and the full build's output is the same bytes with 1 and 2 workers and on the Dask engine."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import REPO, load_script
 
-MEASURED = {"floor", "core-w1", "full-w1", "full-w2", "rebuild-warm-w1"}
+MEASURED = {"floor", "core-w1", "full-w1", "full-w2", "rebuild-warm-w1", "dask-w2"}
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -46,9 +46,9 @@ def test_bench_makes_every_measurement_and_identical_outputs(tmp_path):
         assert entry["seconds"] > 0 and entry["peak_rss_mb"] > 0
         assert entry["pages"] == 120
     assert result["identical"]["identical"] is True, result["identical"]["differing"]
-    assert result["identical"]["workers"] == [1, 2]
+    assert result["identical"]["workers"] == ["1", "2", "dask-w2"]  # the Dask engine's output is compared too
     assert result["langid"]["timed"] > 0
     stages = {stage["stage"].strip(): stage for stage in result["profile"]["stages"]}
     assert stages["parse_page (all)"]["seconds"] > 0
-    assert {"core_vs_floor", "full_vs_floor", "speedup_2_workers", "peak_rss_mb"} <= set(result["targets"])
+    assert {"core_vs_floor", "full_vs_floor", "speedup_2_workers", "dask_speedup_vs_local_w1", "peak_rss_mb"} <= set(result["targets"])
     assert "vs floor" in done.stdout
