@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import re
 
 from corpus_lib.parse.boilerplate import strip_title_markers
@@ -48,12 +49,25 @@ _LEAD_WORDS = 12
 _MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
 
 
-def title_parts(text: str) -> list[str]:
-    """The parts of a 'Site | Title' line, or [] when it has no separator."""
+# Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
+# they are cached for this many distinct lines up to headline length.
+_PARTS_CACHE_LINES = 1 << 16
+_CACHED_PARTS_CHARS = 300
+
+
+def title_parts(text: str) -> tuple[str, ...]:
+    """The parts of a 'Site | Title' line, or () when it has no separator."""
+    return _cached_parts(text) if len(text) <= _CACHED_PARTS_CHARS else _parts(text)
+
+
+def _parts(text: str) -> tuple[str, ...]:
     if not TITLE_SEPARATORS.search(text):
-        return []
-    parts = [p.strip() for p in TITLE_SEPARATORS.split(text) if p.strip()]
-    return parts if len(parts) > 1 else []
+        return ()
+    parts = tuple(p.strip() for p in TITLE_SEPARATORS.split(text) if p.strip())
+    return parts if len(parts) > 1 else ()
+
+
+_cached_parts = functools.lru_cache(maxsize=_PARTS_CACHE_LINES)(_parts)
 
 
 def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
@@ -199,6 +213,8 @@ def reads_as_prose(text: str) -> bool:
     (at least one of them closed by a full stop) in a line of some length."""
     text = text.strip()
     words = len(text.split())
+    if words < min(_PROSE_SENTENCE_WORDS, _PROSE_SENTENCES_WORDS):
+        return False  # too short for either shape: no sentence search needed
     closed = text.endswith(".") and not text.endswith("..")  # '...' is a teaser cut short, not a full stop
     if closed and words >= _PROSE_SENTENCE_WORDS:
         return True
