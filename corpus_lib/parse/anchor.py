@@ -15,7 +15,8 @@ from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
 from corpus_lib.parse.page import META_REACH, PageView
 from corpus_lib.parse.title import layout_weight
 
-_WORD = re.compile(r"\w+")
+# Words of three letters or more (whole \w+ runs: a shorter run has no part this long).
+_LONG_WORD = re.compile(r"\w{3,}")
 # The text may start this many content lines after its headline (share buttons, lead photo, teaser).
 _BODY_REACH = 40
 # Each non-meta line between headline and text costs this much; as evidence about the headline
@@ -109,8 +110,10 @@ def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]
             first_date_refund[i] = _DISTANCE_COST
         if dateline[i]:
             next_date = i
+    # finder.from_start(s).mass, without building a Region per line
+    prefix, best_end = finder.prefix, finder.best_end
     weight = [
-        region_value(finder.from_start(s).mass) - distance[s] if scores[s] > 0 else float("-inf") for s in range(n)
+        region_value(prefix[best_end[s] + 1] - prefix[s]) - distance[s] if scores[s] > 0 else float("-inf") for s in range(n)
     ]
     result: list[tuple[float, int]] = [(float("-inf"), -1)] * n
     window: collections.deque[int] = collections.deque()  # starts in (i, i + reach], weights decreasing
@@ -130,7 +133,7 @@ def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]
 
 def _stems(text: str) -> set[str]:
     """Word stems cheap enough for any language: the first letters of each longer word."""
-    return {word[:_STEM_CHARS] for word in _WORD.findall(text.casefold()) if len(word) >= 3 and not word.isdigit()}
+    return {word[:_STEM_CHARS] for word in _LONG_WORD.findall(text.casefold()) if not word.isdigit()}
 
 
 def _word_overlap(view: PageView, position: int, region: Region, cache: dict[int, set[str]]) -> float:
