@@ -83,10 +83,12 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
         if len(key) >= _MIN_REPEAT_KEY:
             where[key].append(position)
     plain = collections.Counter(key for key, line in zip(keys, content) if not line.bullet)
+    # Each line's parts, once: eligibility, breadcrumbs and repetitions all ask (longer lines are no headlines).
+    parts = [title_parts(line.text) if line.words <= 40 else () for line in content]
     part_keys: dict[str, int] = {}
     for position, line in enumerate(content):
-        if line.words <= 40 and not line.ends_sentence:
-            for part in title_parts(line.text):
+        if parts[position] and not line.ends_sentence:
+            for part in parts[position]:
                 part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
     subheadings = _table_of_contents(content, keys)
     hint_key = normalise_key(hint_title) if hint_title else None
@@ -96,7 +98,7 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
 
     scores: dict[int, float] = {}
     for position, line in enumerate(content):
-        if meta[position] or block[position] or not _eligible(line):
+        if meta[position] or block[position] or not _eligible(line, parts[position]):
             continue
         key = keys[position]
         score = _shape(line)
@@ -114,14 +116,19 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
             score += _BYLINE_AFTER
         if template[position]:
             score += _TEMPLATE
-        if is_breadcrumb(line, view.menu):
+        if _names_menu_item(parts[position], view.menu):
             score += _BREADCRUMB  # 'Home » Section'
         scores[position] = score
     return scores
 
 
 def is_breadcrumb(line: Line, menu: frozenset[str]) -> bool:
-    return any(normalise_key(part) in menu for part in title_parts(line.text))
+    return _names_menu_item(title_parts(line.text), menu)
+
+
+def _names_menu_item(parts: tuple[str, ...], menu: frozenset[str]) -> bool:
+    """A part of the line is an item of the page's menus."""
+    return any(normalise_key(part) in menu for part in parts)
 
 
 def layout_weight(view: PageView, position: int) -> float:
@@ -192,8 +199,9 @@ def _table_of_contents(content: list[Line], keys: list[str]) -> set[str]:
     return found
 
 
-def _eligible(line: Line) -> bool:
+def _eligible(line: Line, parts: tuple[str, ...]) -> bool:
     """Short enough to be a headline, mostly letters (not a price, a score or a date), and not a paragraph.
+    `parts` is title_parts(line.text).
 
     A page whose only candidates are paragraphs or menus has no headline: it is rejected as no_title.
     """
@@ -202,7 +210,7 @@ def _eligible(line: Line) -> bool:
         return False
     if line.text.endswith(":"):
         return False  # a label: 'Share this page:'
-    if reads_as_prose(line.text) or _reads_as_menu(line.text):
+    if reads_as_prose(line.text) or _reads_as_menu(parts):
         return False
     letters = sum(map(str.isalpha, line.text[:80]))
     return letters >= 3 and letters >= 0.5 * min(length, 80)
@@ -228,9 +236,8 @@ def reads_as_lead(line: Line) -> bool:
     return line.words >= _LEAD_WORDS and line.text.endswith(".") and not line.text.endswith("..")
 
 
-def _reads_as_menu(text: str) -> bool:
-    """'Home | News | Sport': one-word items between separators."""
-    parts = title_parts(text)
+def _reads_as_menu(parts: tuple[str, ...]) -> bool:
+    """'Home | News | Sport': one-word items between separators (`parts` of title_parts)."""
     return len(parts) >= _MENU_ITEMS and all(len(part.split()) == 1 for part in parts)
 
 
