@@ -191,5 +191,8 @@ def is_credit_line(text: str, words: int) -> bool:
                                        text[:12].casefold().lstrip("([ ").startswith(_CREDIT_WORDS)):
         if _CREDIT.match(text):
             return True
-    # Every match of _CREDIT_TAIL holds a credit word: no separate test for one first (it costs more than it saves).
-    return bool(_CREDIT_TAIL.search(text, max(0, len(text) - _CREDIT_TAIL_CHARS)))
+    # A credit tail runs to the end of the line without sentence punctuation, and holds none itself: it starts
+    # after the last '.', '!' or '?' (on prose, that leaves nothing to search). Every match holds a credit
+    # word, so there is no separate test for one first (it cost more than it saved).
+    last_stop = max(text.rfind("."), text.rfind("!"), text.rfind("?"))
+    return bool(_CREDIT_TAIL.search(text, max(0, len(text) - _CREDIT_TAIL_CHARS, last_stop + 1)))
