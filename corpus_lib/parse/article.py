@@ -21,7 +21,7 @@ from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.dates import infer_year
 from corpus_lib.parse.language import identify_language
 from corpus_lib.parse.lines import count_words, normalise_key, split_lines
-from corpus_lib.parse.page import PageView, find_datelines, view_page
+from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
 from corpus_lib.parse.title import headline_scores, headline_text, reads_as_lead, title_parts
 
@@ -127,7 +127,7 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     language, confidence = identify_language(body, hints.language)
     dates = view.dates
     if (language == "en") != (hints.language == "en"):
-        dates = find_datelines(content, language == "en")
+        dates = reread_datelines(content, dates, language == "en")
     published_match = choose_published(view, dates, title_position, region)
     crawled_match = choose_crawled(dates, title_position, published_match)
     crawled = None

@@ -35,6 +35,7 @@ _PREFILTERS = (
     ("ymd", re.compile(r"(?:19|20)\d\d(?:[./•]|\s[|/]\s)[01]?\d")),
     ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
 )
+_NUMERIC_PREFILTER = dict(_PREFILTERS)["dmy"]
 # One search that fails exactly when every prefilter fails: most lines with digits hold no date.
 _ANY_PREFILTER = re.compile("|".join(f"(?:{test.pattern})" for _, test in _PREFILTERS))
 # Words that mark a date as the publication.
@@ -186,6 +187,12 @@ def _valid(year: int | None, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+def may_read_month_first(text: str) -> bool:
+    """Whether find_dates(text, ..., month_first) can depend on month_first: it only decides how numeric
+    dates ('02/12/2025') read, and a line without the shape of one gives the same dates either way."""
+    return _NUMERIC_PREFILTER.search(text) is not None
 
 
 def find_dates(text: str, line_index: int, month_first: bool = False) -> list[DateMatch]:

@@ -7,7 +7,7 @@ import functools
 import re
 
 from corpus_lib.parse.boilerplate import caption_media, is_credit_line, is_end_block_heading, is_site_block_line, strip_title_markers
-from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date
+from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date, may_read_month_first
 from corpus_lib.parse.lines import Line, count_words, normalise_key
 
 # A headline's own dateline or byline follows it within this many content lines.
@@ -98,19 +98,37 @@ def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[Dat
     start of a lead ('01.02.2022 - The minister said ...'); dates inside prose are not publication dates."""
     found = {}
     for position, line in enumerate(content):
-        text = line.text
-        if len(text) <= _DATELINE_MAX_CHARS:
-            matches = find_dates(text, position, month_first) if _HAS_DIGIT.search(text) else []
-        elif _HAS_DIGIT.search(text, 0, _LEAD_DATE_START):
-            head = find_dates(text[:_LEAD_DATE_CHARS], position, month_first)
-            # Only a whole date that starts the line or follows 'Posted on': the cut may split a later one
-            # ('12.03.20|21'), and 'Since 4 August 2014, ...' starts a sentence about an event.
-            matches = [m for m in head if (m.is_published or not text[: m.start].strip(_OPENERS)) and m.end < _LEAD_DATE_CHARS - 8]
-        else:
-            continue
+        matches = _dateline_dates(line.text, position, month_first)
         if matches:
             found[position] = matches
     return found
+
+
+def reread_datelines(content: list[Line], dates: dict[int, list[DateMatch]], month_first: bool) -> dict[int, list[DateMatch]]:
+    """find_datelines(content, month_first), given the `dates` it found with the other reading of numeric dates:
+    only lines with a numeric date ('02/12/2025') can read differently, the others keep their dates."""
+    found = {}
+    for position, line in enumerate(content):
+        text = line.text
+        if may_read_month_first(text if len(text) <= _DATELINE_MAX_CHARS else text[:_LEAD_DATE_CHARS]):
+            matches = _dateline_dates(text, position, month_first)
+            if matches:
+                found[position] = matches
+        elif position in dates:
+            found[position] = dates[position]
+    return found
+
+
+def _dateline_dates(text: str, position: int, month_first: bool) -> list[DateMatch]:
+    """The dates of one line that can make it a dateline (see find_datelines)."""
+    if len(text) <= _DATELINE_MAX_CHARS:
+        return find_dates(text, position, month_first) if _HAS_DIGIT.search(text) else []
+    if not _HAS_DIGIT.search(text, 0, _LEAD_DATE_START):
+        return []
+    head = find_dates(text[:_LEAD_DATE_CHARS], position, month_first)
+    # Only a whole date that starts the line or follows 'Posted on': the cut may split a later one
+    # ('12.03.20|21'), and 'Since 4 August 2014, ...' starts a sentence about an event.
+    return [m for m in head if (m.is_published or not text[: m.start].strip(_OPENERS)) and m.end < _LEAD_DATE_CHARS - 8]
 
 
 def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
