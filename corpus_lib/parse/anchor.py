@@ -9,6 +9,7 @@ and the words the two share, and subtracts the lines between them.
 from __future__ import annotations
 
 import collections
+import itertools
 import re
 
 from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
@@ -96,13 +97,9 @@ def _prefer_over_deck(view: PageView, pairs: list[tuple[float, int, Region]]) ->
 def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]:
     """For every line: the best run of text starting within reach after it, valued net of the lines between
     (value, start; start -1 when there is none). One pass with a sliding-window maximum."""
-    scores, meta, dateline = finder.scores, view.meta, view.dateline
+    scores, dateline = finder.scores, view.dateline
     n = len(scores)
-    # distance[i]: cost of the lines before i; meta lines (dateline, byline, caption) are free, except that
-    # a second date is another item of a list, not this headline's.
-    distance = [0.0] * (n + 1)
-    for i in range(n):
-        distance[i + 1] = distance[i] + (_DISTANCE_COST if not meta[i] or dateline[i] else 0.0)
+    distance = _distances(view)
     first_date_refund = [0.0] * n
     next_date = n
     for i in range(n - 1, -1, -1):
@@ -110,11 +107,7 @@ def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]
             first_date_refund[i] = _DISTANCE_COST
         if dateline[i]:
             next_date = i
-    # finder.from_start(s).mass, without building a Region per line
-    prefix, best_end = finder.prefix, finder.best_end
-    weight = [
-        region_value(prefix[best_end[s] + 1] - prefix[s]) - distance[s] if scores[s] > 0 else float("-inf") for s in range(n)
-    ]
+    weight = _start_weights(finder, distance, range(n))
     result: list[tuple[float, int]] = [(float("-inf"), -1)] * n
     window: collections.deque[int] = collections.deque()  # starts in (i, i + reach], weights decreasing
     for i in range(n - 1, -1, -1):
@@ -129,6 +122,32 @@ def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]
             best = window[0]
             result[i] = (weight[best] + distance[i + 1] + min(first_date_refund[i], distance[best] - distance[i + 1]), best)
     return result
+
+
+def text_start_after(view: PageView, finder: RegionFinder, position: int) -> int:
+    """texts_after(view, finder)[position][1], weighing only the starts within reach of this one line."""
+    starts = range(position + 1, min(len(finder.scores), position + _BODY_REACH + 1))
+    if not starts:
+        return -1
+    weight = _start_weights(finder, _distances(view), starts)
+    best = max(starts, key=lambda start: weight[start - starts.start])  # the first of equals, as in texts_after
+    return best if weight[best - starts.start] > float("-inf") else -1
+
+
+def _distances(view: PageView) -> list[float]:
+    """distance[i]: cost of the lines before i; meta lines (dateline, byline, caption) are free, except that
+    a second date is another item of a list, not this headline's."""
+    costs = (_DISTANCE_COST if not meta or dateline else 0.0 for meta, dateline in zip(view.meta, view.dateline))
+    return list(itertools.accumulate(costs, initial=0.0))
+
+
+def _start_weights(finder: RegionFinder, distance: list[float], starts: range) -> list[float]:
+    """For each start: the value of the best run of text from it, net of the distance to it (-inf: no text starts there)."""
+    # finder.from_start(s).mass, without building a Region per line
+    scores, prefix, best_end = finder.scores, finder.prefix, finder.best_end
+    return [
+        region_value(prefix[best_end[s] + 1] - prefix[s]) - distance[s] if scores[s] > 0 else float("-inf") for s in starts
+    ]
 
 
 def _stems(text: str) -> set[str]:

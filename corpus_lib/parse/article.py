@@ -15,7 +15,7 @@ import collections
 import dataclasses
 import re
 
-from corpus_lib.parse.anchor import choose_headline_and_text, texts_after
+from corpus_lib.parse.anchor import choose_headline_and_text, text_start_after
 from corpus_lib.parse.body import Region, RegionFinder, indent_scores, paragraphs, prose_scores, trim_tail
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.dates import infer_year
@@ -100,7 +100,7 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     # The article's paragraphs share one indentation (one container in the page); prose at other
     # indentations is teasers, comments and asides.
     rescored = RegionFinder(indent_scores(view, finder.scores, region))
-    start = texts_after(view, rescored)[title_position][1]
+    start = text_start_after(view, rescored, title_position)
     if start >= 0:
         region = trim_tail(content, rescored.from_start(start))
     keys = view.title_keys
