@@ -36,8 +36,6 @@ _PREFILTERS = (
     ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
 )
 _NUMERIC_PREFILTER = dict(_PREFILTERS)["dmy"]
-# One search that fails exactly when every prefilter fails: most lines with digits hold no date.
-_ANY_PREFILTER = re.compile("|".join(f"(?:{test.pattern})" for _, test in _PREFILTERS))
 # Words that mark a date as the publication.
 _PUBLISHED_WORDS = re.compile(
     r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
@@ -201,9 +199,9 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
         return []
     patterns = _patterns()
     # Cheap tests first: most lines with digits are prices, counts and times, not dates.
-    if not _ANY_PREFILTER.search(text):
-        return []
     kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
+    if not kinds:
+        return []
     spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None, bool, bool, str | None]] = []
     taken: list[tuple[int, int]] = []
 
