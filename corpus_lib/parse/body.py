@@ -193,6 +193,14 @@ def trim_tail(content: list[Line], region: Region) -> Region:
     return Region(start, end, region.mass)
 
 
+def _single_spaced(text: str) -> str:
+    """Whitespace runs as single spaces. Most paragraphs have nothing to replace: printable text (every
+    whitespace character but the space is unprintable) without a double space is returned as it is."""
+    if "  " not in text and text.isprintable():
+        return text
+    return _WHITESPACE.sub(" ", text)
+
+
 def paragraphs(view: PageView, region: Region, title_position: int, title_repeats: set[int]) -> tuple[list[str], list[bool], set[str]]:
     """Body paragraphs, whether each is prose (not a list item), and media named by captions."""
     content = view.content
@@ -214,7 +222,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if line.bullet and line.words < 6:
             continue
-        out.append(_WHITESPACE.sub(" ", line.text))
+        out.append(_single_spaced(line.text))
         prose.append(not line.bullet)
     # Captions just outside the region (between headline and body, or after the last paragraph).
     for position in [*range(max(0, region.start - 6), region.start), *range(region.end + 1, min(len(content), region.end + 4))]:

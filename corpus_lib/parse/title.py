@@ -42,6 +42,7 @@ _MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
 _MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
 # A sentence break: end punctuation after a word (not a number or an initial), then a word.
 _SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{2})([.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+_BREAK_MARKS = ".!?…"
 # Prose, not a headline (headlines of the dev set: none closed by a full stop has 25 words, none with
 # three sentences and a full stop has 16): a long sentence closed by a full stop, or several sentences.
 _PROSE_SENTENCE_WORDS = 25
@@ -229,6 +230,8 @@ def reads_as_prose(text: str) -> bool:
     closed = text.endswith(".") and not text.endswith("..")  # '...' is a teaser cut short, not a full stop
     if closed and words >= _PROSE_SENTENCE_WORDS:
         return True
+    if sum(map(text.count, _BREAK_MARKS)) + 1 < _PROSE_SENTENCES:
+        return False  # each sentence break is one of these marks: too few of them, no search needed
     breaks = [m[1] for m in _SENTENCE_BREAK.finditer(text)]
     full_stops = breaks.count(".") + closed
     return words >= _PROSE_SENTENCES_WORDS and len(breaks) + 1 >= _PROSE_SENTENCES and full_stops >= 1
