@@ -149,6 +149,8 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
 
 def _is_share_bar(key: str) -> bool:
     tokens = key.replace("\xad", "").replace(",", " ").replace("|", " ").split()
+    if len(tokens) < _MIN_SOCIAL_WORDS:
+        return False  # a single word is no share bar
     social = sum(token.strip(".:·•") in _SOCIAL for token in tokens)
     return social >= _MIN_SOCIAL_WORDS and 2 * social >= len(tokens)
 

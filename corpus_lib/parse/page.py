@@ -152,11 +152,15 @@ def _line_evidence(text: str, bullet: bool, line_key: str) -> tuple[bool, frozen
         return False, _NO_MEDIA, False, block, block and is_end_block_heading(key, words, text)
     return (
         words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)),  # letter test first: cheap
-        frozenset(caption_media(text, words)),
+        _frozen(caption_media(text, words)),
         is_credit_line(text, words),
         block,
         block and is_end_block_heading(key, words, text),
     )
+
+
+def _frozen(media: set[str]) -> frozenset[str]:
+    return frozenset(media) if media else _NO_MEDIA  # most lines are no captions: no new empty set for each
 
 
 # Short lines are cached: a site's menus and footers recur on all its pages; prose rarely does.
