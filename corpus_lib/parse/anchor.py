@@ -50,6 +50,7 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
     n = len(view.content)
     after = texts_after(view, finder)
     pairs: list[tuple[float, int, Region]] = []
+    texts: dict[int, tuple[Region, float]] = {}  # start -> (region, its value): many headlines share a text
     for position, headline in headlines.items():
         value, start = after[position]
         if start < 0:
@@ -65,8 +66,10 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
         headline -= _LATE_COST * max(0.0, position / n - _LATE_START) / (1.0 - _LATE_START)
         if view.content[position].indent > view.content[start].indent:
             headline -= _DEEPER_COST
-        region = finder.from_start(start)
-        text_value = region_value(region.mass)
+        if start not in texts:
+            region = finder.from_start(start)
+            texts[start] = region, region_value(region.mass)
+        region, text_value = texts[start]
         # The distance chose where the text starts; as evidence about the headline it counts for less.
         pairs.append((headline + text_value + _DISTANCE_WEIGHT * (value - text_value), position, region))
     if not pairs:
