@@ -118,7 +118,7 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     if not any(prose_flags):
         return ParseFailure(RejectReason.NO_BODY, "only list items (links to other pages) after the headline")
     body = "\n\n".join(found)
-    if count_words(body) < _MIN_BODY_WORDS and len(body) < _MIN_BODY_CHARS:
+    if len(body) < _MIN_BODY_CHARS and count_words(body) < _MIN_BODY_WORDS:  # length first: no count on long texts
         return ParseFailure(
             RejectReason.BODY_TOO_SHORT,
             f"article text has {count_words(body)} words, fewer than {_MIN_BODY_WORDS}",

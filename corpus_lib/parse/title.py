@@ -48,6 +48,7 @@ _BREAK_MARKS = ".!?…"
 _PROSE_SENTENCE_WORDS = 25
 _PROSE_SENTENCES = 3
 _PROSE_SENTENCES_WORDS = 16
+_PROSE_MIN_WORDS = min(_PROSE_SENTENCE_WORDS, _PROSE_SENTENCES_WORDS)  # shorter lines read as no paragraph
 # A line closed by a full stop with this many words, followed at once by the text, is the text's first paragraph.
 _LEAD_WORDS = 12
 _MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
@@ -214,7 +215,11 @@ def _eligible(line: Line, parts: tuple[str, ...]) -> bool:
         return False
     if line.text.endswith(":"):
         return False  # a label: 'Share this page:'
-    if reads_as_prose(line.text) or _reads_as_menu(parts):
+    # Cheap tests first: a shorter line reads as no paragraph (line.words counts what reads_as_prose
+    # counts), and a line with fewer parts is no menu.
+    if line.words >= _PROSE_MIN_WORDS and reads_as_prose(line.text):
+        return False
+    if len(parts) >= _MENU_ITEMS and _reads_as_menu(parts):
         return False
     letters = sum(map(str.isalpha, line.text[:80]))
     return letters >= 3 and letters >= 0.5 * min(length, 80)
@@ -225,7 +230,7 @@ def reads_as_prose(text: str) -> bool:
     (at least one of them closed by a full stop) in a line of some length."""
     text = text.strip()
     words = len(text.split())
-    if words < min(_PROSE_SENTENCE_WORDS, _PROSE_SENTENCES_WORDS):
+    if words < _PROSE_MIN_WORDS:
         return False  # too short for either shape: no sentence search needed
     closed = text.endswith(".") and not text.endswith("..")  # '...' is a teaser cut short, not a full stop
     if closed and words >= _PROSE_SENTENCE_WORDS:
