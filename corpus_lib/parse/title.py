@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import collections
 import functools
+import itertools
 import re
 
 from corpus_lib.parse.boilerplate import strip_title_markers
@@ -88,8 +90,7 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
         if len(key) >= _MIN_REPEAT_KEY:
             where[key].append(position)
     plain = collections.Counter(key for key, line in zip(keys, content) if not line.bullet)
-    # Each line's parts, once: eligibility, breadcrumbs and repetitions all ask (longer lines are no headlines).
-    parts = [title_parts(line.text) if line.words <= 40 else () for line in content]
+    parts = _lines_parts(content)
     part_keys: dict[str, int] = {}
     for position, line in enumerate(content):
         if parts[position] and not line.ends_sentence:
@@ -125,6 +126,23 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
             score += _BREADCRUMB  # 'Home » Section'
         scores[position] = score
     return scores
+
+
+def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
+    """title_parts of each line of up to 40 words (longer lines are no headlines), () for the others: once per
+    line, as eligibility, breadcrumbs and repetitions all ask.
+
+    One separator search over the page's lines joined by NUL (neither a space nor a separator, so no match
+    spans two lines) finds the few lines that have parts.
+    """
+    parts: list[tuple[str, ...]] = [()] * len(content)
+    starts = list(itertools.accumulate((len(line.text) + 1 for line in content), initial=0))
+    for m in _HAS_SEPARATOR.finditer("\0".join(line.text for line in content)):
+        position = bisect.bisect_right(starts, m.start()) - 1
+        line = content[position]
+        if line.words <= 40 and not parts[position]:
+            parts[position] = title_parts(line.text)
+    return parts
 
 
 def is_breadcrumb(line: Line, menu: frozenset[str]) -> bool:
