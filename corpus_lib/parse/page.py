@@ -68,8 +68,8 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
                 relative[position] = found
                 dateline[position] = True
     evidence = [
-        _cached_evidence(line.text, line.bullet, line.key) if len(line.text) <= _CACHED_LINE_CHARS
-        else _line_evidence(line.text, line.bullet, line.key)
+        _cached_evidence(line.text, line.bullet, line.key, line.words) if len(line.text) <= _CACHED_LINE_CHARS
+        else _line_evidence(line.text, line.bullet, line.key, line.words)
         for line in content
     ]
     byline = [e[0] for e in evidence]
@@ -139,13 +139,12 @@ def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
     return count_words(rest) <= 6
 
 
-def _line_evidence(text: str, bullet: bool, line_key: str) -> tuple[bool, frozenset[str], bool, bool, bool]:
+def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[bool, frozenset[str], bool, bool, bool]:
     """(byline, media a caption names, credit, site block, end-of-article heading) for one line.
 
-    `line_key` is the line's key, or '' when split_lines did not compute it (very long lines).
-    List items are menus and links, never bylines, captions or credits.
+    `line_key` is the line's key, or '' when split_lines did not compute it (very long lines); `words` its
+    whitespace-separated tokens. List items are menus and links, never bylines, captions or credits.
     """
-    words = len(text.split())
     key = (line_key or normalise_key(text)) if words <= _MAX_BLOCK_LINE_WORDS else ""
     block = is_site_block_line(key, words, text)
     if bullet:
