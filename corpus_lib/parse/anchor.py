@@ -78,7 +78,13 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
     # A headline names what its text is about: among the best pairs, shared words decide.
     pairs.sort(key=lambda pair: -pair[0])
     text_stems: dict[int, set[str]] = {}
-    best = max(pairs[:_OVERLAP_PAIRS], key=lambda pair: pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems))
+    best, best_score = pairs[0], float("-inf")
+    for pair in pairs[:_OVERLAP_PAIRS]:
+        if pair[0] + _OVERLAP_WEIGHT < best_score:
+            break  # not even full overlap (1.0) reaches the best, nor for the lower pairs after it: no words to compare
+        score = pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems)
+        if score > best_score:  # the first of equals wins
+            best, best_score = pair, score
     return best[1], trim_tail(view.content, best[2])
 
 
