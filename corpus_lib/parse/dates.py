@@ -267,10 +267,16 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     return results
 
 
+# What may stand between a date and the time after it ('18 мая 2021 | 20:06', '4 June 2021 at 10:20'), or
+# between a time and the date after it; compiled once (re.match with a string looks it up on every call).
+_TIME_AFTER = re.compile(r"[\s,|/\-–—·•]*(?:(?:в|at|um|o|saat|à|alle|a las|às|godz\.?)\s+)?", re.IGNORECASE)
+_TIME_BEFORE_GAP = re.compile(r"[\s,|/\-–—·•]*")
+
+
 def _time_near(text: str, start: int, end: int, taken: list[tuple[int, int]]):
     """A time written right after (or right before) a date: '18 мая 2021 | 20:06', '20:06, 18.05.2021'."""
     pattern = _patterns()["time"]
-    after = re.match(r"[\s,|/\-–—·•]*(?:(?:в|at|um|o|saat|à|alle|a las|às|godz\.?)\s+)?", text[end:], re.IGNORECASE)
+    after = _TIME_AFTER.match(text[end:])
     cursor = end + after.end()
     m = pattern.match(text, cursor)
     if m is None or any(s < m.end() and m.start() < e for s, e in taken if (s, e) != (start, end)):
@@ -280,7 +286,7 @@ def _time_near(text: str, start: int, end: int, taken: list[tuple[int, int]]):
         for candidate in pattern.finditer(window):
             tail = window[candidate.end() :]
             inside_other = any(s < offset_base + candidate.end() and offset_base + candidate.start() < e for s, e in taken)
-            if re.fullmatch(r"[\s,|/\-–—·•]*", tail) and not inside_other:
+            if _TIME_BEFORE_GAP.fullmatch(tail) and not inside_other:
                 m = candidate
                 hour, minute, second, offset = _time_values(candidate)
                 if hour is None:
