@@ -7,6 +7,7 @@ import collections
 import functools
 import itertools
 import re
+import string
 
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.lines import Line, normalise_key
@@ -53,6 +54,8 @@ _PROSE_SENTENCES_WORDS = 16
 _PROSE_MIN_WORDS = min(_PROSE_SENTENCE_WORDS, _PROSE_SENTENCES_WORDS)  # shorter lines read as no paragraph
 # A line closed by a full stop with this many words, followed at once by the text, is the text's first paragraph.
 _LEAD_WORDS = 12
+# Deletes the ASCII letters: counting what is left counts them (see _count_letters).
+_DROP_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
 _MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
 
 
@@ -136,12 +139,12 @@ def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
     spans two lines) finds the few lines that have parts.
     """
     parts: list[tuple[str, ...]] = [()] * len(content)
-    starts = list(itertools.accumulate((len(line.text) + 1 for line in content), initial=0))
-    for m in _HAS_SEPARATOR.finditer("\0".join(line.text for line in content)):
+    texts = [line.text if line.words <= 40 else "" for line in content]  # long lines (most of the text) unsearched
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts), initial=0))
+    for m in _HAS_SEPARATOR.finditer("\0".join(texts)):
         position = bisect.bisect_right(starts, m.start()) - 1
-        line = content[position]
-        if line.words <= 40 and not parts[position]:
-            parts[position] = title_parts(line.text)
+        if not parts[position]:
+            parts[position] = title_parts(texts[position])
     return parts
 
 
@@ -239,8 +242,15 @@ def _eligible(line: Line, parts: tuple[str, ...]) -> bool:
         return False
     if len(parts) >= _MENU_ITEMS and _reads_as_menu(parts):
         return False
-    letters = sum(map(str.isalpha, line.text[:80]))
+    letters = _count_letters(line.text[:80])
     return letters >= 3 and letters >= 0.5 * min(length, 80)
+
+
+def _count_letters(text: str) -> int:
+    """sum(map(str.isalpha, text)), faster on ASCII text, whose letters are exactly A-Z and a-z."""
+    if text.isascii():
+        return len(text) - len(text.translate(_DROP_ASCII_LETTERS))
+    return sum(map(str.isalpha, text))
 
 
 def reads_as_prose(text: str) -> bool:
