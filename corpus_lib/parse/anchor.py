@@ -9,13 +9,15 @@ and the words the two share, and subtracts the lines between them.
 from __future__ import annotations
 
 import collections
+import itertools
 import re
 
 from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
 from corpus_lib.parse.page import META_REACH, PageView
 from corpus_lib.parse.title import layout_weight
 
-_WORD = re.compile(r"\w+")
+# Words of three letters or more (whole \w+ runs: a shorter run has no part this long).
+_LONG_WORD = re.compile(r"\w{3,}")
 # The text may start this many content lines after its headline (share buttons, lead photo, teaser).
 _BODY_REACH = 40
 # Each non-meta line between headline and text costs this much; as evidence about the headline
@@ -48,6 +50,7 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
     n = len(view.content)
     after = texts_after(view, finder)
     pairs: list[tuple[float, int, Region]] = []
+    texts: dict[int, tuple[Region, float]] = {}  # start -> (region, its value): many headlines share a text
     for position, headline in headlines.items():
         value, start = after[position]
         if start < 0:
@@ -63,8 +66,10 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
         headline -= _LATE_COST * max(0.0, position / n - _LATE_START) / (1.0 - _LATE_START)
         if view.content[position].indent > view.content[start].indent:
             headline -= _DEEPER_COST
-        region = finder.from_start(start)
-        text_value = region_value(region.mass)
+        if start not in texts:
+            region = finder.from_start(start)
+            texts[start] = region, region_value(region.mass)
+        region, text_value = texts[start]
         # The distance chose where the text starts; as evidence about the headline it counts for less.
         pairs.append((headline + text_value + _DISTANCE_WEIGHT * (value - text_value), position, region))
     if not pairs:
@@ -73,7 +78,13 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
     # A headline names what its text is about: among the best pairs, shared words decide.
     pairs.sort(key=lambda pair: -pair[0])
     text_stems: dict[int, set[str]] = {}
-    best = max(pairs[:_OVERLAP_PAIRS], key=lambda pair: pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems))
+    best, best_score = pairs[0], float("-inf")
+    for pair in pairs[:_OVERLAP_PAIRS]:
+        if pair[0] + _OVERLAP_WEIGHT < best_score:
+            break  # not even full overlap (1.0) reaches the best, nor for the lower pairs after it: no words to compare
+        score = pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems)
+        if score > best_score:  # the first of equals wins
+            best, best_score = pair, score
     return best[1], trim_tail(view.content, best[2])
 
 
@@ -95,13 +106,9 @@ def _prefer_over_deck(view: PageView, pairs: list[tuple[float, int, Region]]) ->
 def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]:
     """For every line: the best run of text starting within reach after it, valued net of the lines between
     (value, start; start -1 when there is none). One pass with a sliding-window maximum."""
-    scores, meta, dateline = finder.scores, view.meta, view.dateline
+    scores, dateline = finder.scores, view.dateline
     n = len(scores)
-    # distance[i]: cost of the lines before i; meta lines (dateline, byline, caption) are free, except that
-    # a second date is another item of a list, not this headline's.
-    distance = [0.0] * (n + 1)
-    for i in range(n):
-        distance[i + 1] = distance[i] + (_DISTANCE_COST if not meta[i] or dateline[i] else 0.0)
+    distance = _distances(view)
     first_date_refund = [0.0] * n
     next_date = n
     for i in range(n - 1, -1, -1):
@@ -109,9 +116,7 @@ def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]
             first_date_refund[i] = _DISTANCE_COST
         if dateline[i]:
             next_date = i
-    weight = [
-        region_value(finder.from_start(s).mass) - distance[s] if scores[s] > 0 else float("-inf") for s in range(n)
-    ]
+    weight = _start_weights(finder, distance, range(n))
     result: list[tuple[float, int]] = [(float("-inf"), -1)] * n
     window: collections.deque[int] = collections.deque()  # starts in (i, i + reach], weights decreasing
     for i in range(n - 1, -1, -1):
@@ -128,9 +133,35 @@ def texts_after(view: PageView, finder: RegionFinder) -> list[tuple[float, int]]
     return result
 
 
+def text_start_after(view: PageView, finder: RegionFinder, position: int) -> int:
+    """texts_after(view, finder)[position][1], weighing only the starts within reach of this one line."""
+    starts = range(position + 1, min(len(finder.scores), position + _BODY_REACH + 1))
+    if not starts:
+        return -1
+    weight = _start_weights(finder, _distances(view), starts)
+    best = max(starts, key=lambda start: weight[start - starts.start])  # the first of equals, as in texts_after
+    return best if weight[best - starts.start] > float("-inf") else -1
+
+
+def _distances(view: PageView) -> list[float]:
+    """distance[i]: cost of the lines before i; meta lines (dateline, byline, caption) are free, except that
+    a second date is another item of a list, not this headline's."""
+    costs = (_DISTANCE_COST if not meta or dateline else 0.0 for meta, dateline in zip(view.meta, view.dateline))
+    return list(itertools.accumulate(costs, initial=0.0))
+
+
+def _start_weights(finder: RegionFinder, distance: list[float], starts: range) -> list[float]:
+    """For each start: the value of the best run of text from it, net of the distance to it (-inf: no text starts there)."""
+    # finder.from_start(s).mass, without building a Region per line
+    scores, prefix, best_end = finder.scores, finder.prefix, finder.best_end
+    return [
+        region_value(prefix[best_end[s] + 1] - prefix[s]) - distance[s] if scores[s] > 0 else float("-inf") for s in starts
+    ]
+
+
 def _stems(text: str) -> set[str]:
     """Word stems cheap enough for any language: the first letters of each longer word."""
-    return {word[:_STEM_CHARS] for word in _WORD.findall(text.casefold()) if len(word) >= 3 and not word.isdigit()}
+    return {word[:_STEM_CHARS] for word in _LONG_WORD.findall(text.casefold()) if not word.isdigit()}
 
 
 def _word_overlap(view: PageView, position: int, region: Region, cache: dict[int, set[str]]) -> float:

@@ -15,13 +15,13 @@ import collections
 import dataclasses
 import re
 
-from corpus_lib.parse.anchor import choose_headline_and_text, texts_after
+from corpus_lib.parse.anchor import choose_headline_and_text, text_start_after
 from corpus_lib.parse.body import Region, RegionFinder, indent_scores, paragraphs, prose_scores, trim_tail
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.dates import infer_year
 from corpus_lib.parse.language import identify_language
 from corpus_lib.parse.lines import count_words, normalise_key, split_lines
-from corpus_lib.parse.page import PageView, find_datelines, view_page
+from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
 from corpus_lib.parse.title import headline_scores, headline_text, reads_as_lead, title_parts
 
@@ -100,7 +100,7 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     # The article's paragraphs share one indentation (one container in the page); prose at other
     # indentations is teasers, comments and asides.
     rescored = RegionFinder(indent_scores(view, finder.scores, region))
-    start = texts_after(view, rescored)[title_position][1]
+    start = text_start_after(view, rescored, title_position)
     if start >= 0:
         region = trim_tail(content, rescored.from_start(start))
     keys = view.title_keys
@@ -118,7 +118,7 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     if not any(prose_flags):
         return ParseFailure(RejectReason.NO_BODY, "only list items (links to other pages) after the headline")
     body = "\n\n".join(found)
-    if count_words(body) < _MIN_BODY_WORDS and len(body) < _MIN_BODY_CHARS:
+    if len(body) < _MIN_BODY_CHARS and count_words(body) < _MIN_BODY_WORDS:  # length first: no count on long texts
         return ParseFailure(
             RejectReason.BODY_TOO_SHORT,
             f"article text has {count_words(body)} words, fewer than {_MIN_BODY_WORDS}",
@@ -127,7 +127,7 @@ def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | Par
     language, confidence = identify_language(body, hints.language)
     dates = view.dates
     if (language == "en") != (hints.language == "en"):
-        dates = find_datelines(content, language == "en")
+        dates = reread_datelines(content, dates, language == "en")
     published_match = choose_published(view, dates, title_position, region)
     crawled_match = choose_crawled(dates, title_position, published_match)
     crawled = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 
@@ -143,9 +144,8 @@ class RegionFinder:
     def __init__(self, scores: list[float]) -> None:
         self.scores = scores
         n = len(scores)
-        prefix = [0.0] * (n + 1)
-        for i, s in enumerate(scores):
-            prefix[i + 1] = prefix[i] + s
+        # Running sums, added in the same order as a loop would (the same floats, faster).
+        prefix = list(itertools.accumulate(scores, initial=0.0))
         self.prefix = prefix
         # best_end[i]: the end e >= i that maximises prefix[e + 1]
         best_end = [0] * n
@@ -162,10 +162,7 @@ class RegionFinder:
             run_before[i] = run
             run = (run if run > 0.0 else 0.0) + s
         self.run_before = run_before
-        positive = [0.0] * (n + 1)
-        for i, s in enumerate(scores):
-            positive[i + 1] = positive[i] + s if s > 0.0 else positive[i]
-        self.positive = positive
+        self.positive = list(itertools.accumulate((s if s > 0.0 else 0.0 for s in scores), initial=0.0))
 
     def prose_above_ratio(self, position: int) -> float:
         """Text in the lines above a position relative to the text below it, capped at 1."""
@@ -193,6 +190,14 @@ def trim_tail(content: list[Line], region: Region) -> Region:
     return Region(start, end, region.mass)
 
 
+def _single_spaced(text: str) -> str:
+    """Whitespace runs as single spaces. Most paragraphs have nothing to replace: printable text (every
+    whitespace character but the space is unprintable) without a double space is returned as it is."""
+    if "  " not in text and text.isprintable():
+        return text
+    return _WHITESPACE.sub(" ", text)
+
+
 def paragraphs(view: PageView, region: Region, title_position: int, title_repeats: set[int]) -> tuple[list[str], list[bool], set[str]]:
     """Body paragraphs, whether each is prose (not a list item), and media named by captions."""
     content = view.content
@@ -214,7 +219,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if line.bullet and line.words < 6:
             continue
-        out.append(_WHITESPACE.sub(" ", line.text))
+        out.append(_single_spaced(line.text))
         prose.append(not line.bullet)
     # Captions just outside the region (between headline and body, or after the last paragraph).
     for position in [*range(max(0, region.start - 6), region.start), *range(region.end + 1, min(len(content), region.end + 4))]:

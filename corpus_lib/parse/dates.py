@@ -35,6 +35,7 @@ _PREFILTERS = (
     ("ymd", re.compile(r"(?:19|20)\d\d(?:[./•]|\s[|/]\s)[01]?\d")),
     ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
 )
+_NUMERIC_PREFILTER = dict(_PREFILTERS)["dmy"]
 # Words that mark a date as the publication.
 _PUBLISHED_WORDS = re.compile(
     r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
@@ -186,6 +187,12 @@ def _valid(year: int | None, month: int, day: int) -> bool:
     return True
 
 
+def may_read_month_first(text: str) -> bool:
+    """Whether find_dates(text, ..., month_first) can depend on month_first: it only decides how numeric
+    dates ('02/12/2025') read, and a line without the shape of one gives the same dates either way."""
+    return _NUMERIC_PREFILTER.search(text) is not None
+
+
 def find_dates(text: str, line_index: int, month_first: bool = False) -> list[DateMatch]:
     """All dates in one line, each with the time and weekday written next to it."""
     if not _DIGIT.search(text):
@@ -260,10 +267,16 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     return results
 
 
+# What may stand between a date and the time after it ('18 мая 2021 | 20:06', '4 June 2021 at 10:20'), or
+# between a time and the date after it; compiled once (re.match with a string looks it up on every call).
+_TIME_AFTER = re.compile(r"[\s,|/\-–—·•]*(?:(?:в|at|um|o|saat|à|alle|a las|às|godz\.?)\s+)?", re.IGNORECASE)
+_TIME_BEFORE_GAP = re.compile(r"[\s,|/\-–—·•]*")
+
+
 def _time_near(text: str, start: int, end: int, taken: list[tuple[int, int]]):
     """A time written right after (or right before) a date: '18 мая 2021 | 20:06', '20:06, 18.05.2021'."""
     pattern = _patterns()["time"]
-    after = re.match(r"[\s,|/\-–—·•]*(?:(?:в|at|um|o|saat|à|alle|a las|às|godz\.?)\s+)?", text[end:], re.IGNORECASE)
+    after = _TIME_AFTER.match(text[end:])
     cursor = end + after.end()
     m = pattern.match(text, cursor)
     if m is None or any(s < m.end() and m.start() < e for s, e in taken if (s, e) != (start, end)):
@@ -273,7 +286,7 @@ def _time_near(text: str, start: int, end: int, taken: list[tuple[int, int]]):
         for candidate in pattern.finditer(window):
             tail = window[candidate.end() :]
             inside_other = any(s < offset_base + candidate.end() and offset_base + candidate.start() < e for s, e in taken)
-            if re.fullmatch(r"[\s,|/\-–—·•]*", tail) and not inside_other:
+            if _TIME_BEFORE_GAP.fullmatch(tail) and not inside_other:
                 m = candidate
                 hour, minute, second, offset = _time_values(candidate)
                 if hour is None:

@@ -61,7 +61,7 @@ def split_lines(text: str) -> list[Line]:
     each column cell becomes a line of its own, and a column's cells follow the rows they came from, so a
     text column reads as consecutive lines. Rows of a data table keep their cells together."""
     raws = text.split("\n")
-    cells = [_cells(raw) for raw in raws]
+    cells = [_cells(raw) if _COLUMN_GAP_TEXT in raw else [] for raw in raws]  # most lines have no gap at all
     lines: list[Line] = []
     append = lines.append
     pending: list[Line] = []  # cells of right-hand columns, emitted when their table ends
@@ -76,7 +76,7 @@ def split_lines(text: str) -> list[Line]:
         row = cells[index]
         if row and _is_data_row(row, previous_columns, _next_columns(cells, index)):
             row = []
-        previous_columns = tuple(column for column, _ in cells[index])
+        previous_columns = tuple(column for column, _ in cells[index]) if cells[index] else ()
         if not row:
             if pending and indent < table_indent:
                 lines.extend(pending)

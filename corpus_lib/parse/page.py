@@ -7,7 +7,7 @@ import functools
 import re
 
 from corpus_lib.parse.boilerplate import caption_media, is_credit_line, is_end_block_heading, is_site_block_line, strip_title_markers
-from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date
+from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date, may_read_month_first
 from corpus_lib.parse.lines import Line, count_words, normalise_key
 
 # A headline's own dateline or byline follows it within this many content lines.
@@ -68,7 +68,8 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
                 relative[position] = found
                 dateline[position] = True
     evidence = [
-        _cached_evidence(line.text, line.bullet) if len(line.text) <= _CACHED_LINE_CHARS else _line_evidence(line.text, line.bullet)
+        _cached_evidence(line.text, line.bullet, line.key, line.words) if len(line.text) <= _CACHED_LINE_CHARS
+        else _line_evidence(line.text, line.bullet, line.key, line.words)
         for line in content
     ]
     byline = [e[0] for e in evidence]
@@ -97,19 +98,37 @@ def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[Dat
     start of a lead ('01.02.2022 - The minister said ...'); dates inside prose are not publication dates."""
     found = {}
     for position, line in enumerate(content):
-        text = line.text
-        if len(text) <= _DATELINE_MAX_CHARS:
-            matches = find_dates(text, position, month_first) if _HAS_DIGIT.search(text) else []
-        elif _HAS_DIGIT.search(text, 0, _LEAD_DATE_START):
-            head = find_dates(text[:_LEAD_DATE_CHARS], position, month_first)
-            # Only a whole date that starts the line or follows 'Posted on': the cut may split a later one
-            # ('12.03.20|21'), and 'Since 4 August 2014, ...' starts a sentence about an event.
-            matches = [m for m in head if (m.is_published or not text[: m.start].strip(_OPENERS)) and m.end < _LEAD_DATE_CHARS - 8]
-        else:
-            continue
+        matches = _dateline_dates(line.text, position, month_first)
         if matches:
             found[position] = matches
     return found
+
+
+def reread_datelines(content: list[Line], dates: dict[int, list[DateMatch]], month_first: bool) -> dict[int, list[DateMatch]]:
+    """find_datelines(content, month_first), given the `dates` it found with the other reading of numeric dates:
+    only lines with a numeric date ('02/12/2025') can read differently, the others keep their dates."""
+    found = {}
+    for position, line in enumerate(content):
+        text = line.text
+        if may_read_month_first(text if len(text) <= _DATELINE_MAX_CHARS else text[:_LEAD_DATE_CHARS]):
+            matches = _dateline_dates(text, position, month_first)
+            if matches:
+                found[position] = matches
+        elif position in dates:
+            found[position] = dates[position]
+    return found
+
+
+def _dateline_dates(text: str, position: int, month_first: bool) -> list[DateMatch]:
+    """The dates of one line that can make it a dateline (see find_datelines)."""
+    if len(text) <= _DATELINE_MAX_CHARS:
+        return find_dates(text, position, month_first) if _HAS_DIGIT.search(text) else []
+    if not _HAS_DIGIT.search(text, 0, _LEAD_DATE_START):
+        return []
+    head = find_dates(text[:_LEAD_DATE_CHARS], position, month_first)
+    # Only a whole date that starts the line or follows 'Posted on': the cut may split a later one
+    # ('12.03.20|21'), and 'Since 4 August 2014, ...' starts a sentence about an event.
+    return [m for m in head if (m.is_published or not text[: m.start].strip(_OPENERS)) and m.end < _LEAD_DATE_CHARS - 8]
 
 
 def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
@@ -120,23 +139,27 @@ def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
     return count_words(rest) <= 6
 
 
-def _line_evidence(text: str, bullet: bool) -> tuple[bool, frozenset[str], bool, bool, bool]:
+def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[bool, frozenset[str], bool, bool, bool]:
     """(byline, media a caption names, credit, site block, end-of-article heading) for one line.
 
-    List items are menus and links, never bylines, captions or credits.
+    `line_key` is the line's key, or '' when split_lines did not compute it (very long lines); `words` its
+    whitespace-separated tokens. List items are menus and links, never bylines, captions or credits.
     """
-    words = len(text.split())
-    key = normalise_key(text) if words <= _MAX_BLOCK_LINE_WORDS else ""
+    key = (line_key or normalise_key(text)) if words <= _MAX_BLOCK_LINE_WORDS else ""
     block = is_site_block_line(key, words, text)
     if bullet:
         return False, _NO_MEDIA, False, block, block and is_end_block_heading(key, words, text)
     return (
         words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)),  # letter test first: cheap
-        frozenset(caption_media(text, words)),
+        _frozen(caption_media(text, words)),
         is_credit_line(text, words),
         block,
         block and is_end_block_heading(key, words, text),
     )
+
+
+def _frozen(media: set[str]) -> frozenset[str]:
+    return frozenset(media) if media else _NO_MEDIA  # most lines are no captions: no new empty set for each
 
 
 # Short lines are cached: a site's menus and footers recur on all its pages; prose rarely does.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import collections
+import functools
+import itertools
 import re
+import string
 
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.lines import Line, normalise_key
@@ -11,6 +15,9 @@ from corpus_lib.parse.page import META_REACH, PageView
 
 # 'Site | Title', 'Home » Section » Title', 'Title - Site'.
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|›|>|→|/|·|•)\s+")
+# A line has a separator exactly when it has one with a single space either side; this form is found
+# much faster (the regex engine skips ahead to the next space).
+_HAS_SEPARATOR = re.compile(r"\s(?:\||-|–|—|::|»|›|>|→|/|·|•)\s")
 # Lines shorter than this (as keys) recur as menu items too often to count as repetitions of a headline.
 _MIN_REPEAT_KEY = 10
 # Evidence weights, as log-odds of 'this line is the headline' (see headline_scores).
@@ -38,22 +45,39 @@ _MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
 _MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
 # A sentence break: end punctuation after a word (not a number or an initial), then a word.
 _SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{2})([.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+_BREAK_MARKS = ".!?…"  # every sentence break holds one of these
 # Prose, not a headline (headlines of the dev set: none closed by a full stop has 25 words, none with
 # three sentences and a full stop has 16): a long sentence closed by a full stop, or several sentences.
 _PROSE_SENTENCE_WORDS = 25
 _PROSE_SENTENCES = 3
 _PROSE_SENTENCES_WORDS = 16
+_PROSE_MIN_WORDS = min(_PROSE_SENTENCE_WORDS, _PROSE_SENTENCES_WORDS)  # shorter lines read as no paragraph
 # A line closed by a full stop with this many words, followed at once by the text, is the text's first paragraph.
 _LEAD_WORDS = 12
+# Deletes the ASCII letters: counting what is left counts them (see _count_letters).
+_DROP_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
 _MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
 
 
-def title_parts(text: str) -> list[str]:
-    """The parts of a 'Site | Title' line, or [] when it has no separator."""
-    if not TITLE_SEPARATORS.search(text):
-        return []
-    parts = [p.strip() for p in TITLE_SEPARATORS.split(text) if p.strip()]
-    return parts if len(parts) > 1 else []
+# Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
+# they are cached for this many distinct lines up to headline length.
+_PARTS_CACHE_LINES = 1 << 16
+_CACHED_PARTS_CHARS = 300
+
+
+def title_parts(text: str) -> tuple[str, ...]:
+    """The parts of a 'Site | Title' line, or () when it has no separator."""
+    return _cached_parts(text) if len(text) <= _CACHED_PARTS_CHARS else _parts(text)
+
+
+def _parts(text: str) -> tuple[str, ...]:
+    if not _HAS_SEPARATOR.search(text):
+        return ()
+    parts = tuple(p.strip() for p in TITLE_SEPARATORS.split(text) if p.strip())
+    return parts if len(parts) > 1 else ()
+
+
+_cached_parts = functools.lru_cache(maxsize=_PARTS_CACHE_LINES)(_parts)
 
 
 def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
@@ -69,10 +93,11 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
         if len(key) >= _MIN_REPEAT_KEY:
             where[key].append(position)
     plain = collections.Counter(key for key, line in zip(keys, content) if not line.bullet)
+    parts = _lines_parts(content)
     part_keys: dict[str, int] = {}
     for position, line in enumerate(content):
-        if line.words <= 40 and not line.ends_sentence:
-            for part in title_parts(line.text):
+        if parts[position] and not line.ends_sentence:
+            for part in parts[position]:
                 part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
     subheadings = _table_of_contents(content, keys)
     hint_key = normalise_key(hint_title) if hint_title else None
@@ -82,7 +107,7 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
 
     scores: dict[int, float] = {}
     for position, line in enumerate(content):
-        if meta[position] or block[position] or not _eligible(line):
+        if meta[position] or block[position] or not _eligible(line, parts[position]):
             continue
         key = keys[position]
         score = _shape(line)
@@ -100,14 +125,36 @@ def headline_scores(view: PageView, hint_title: str | None) -> dict[int, float]:
             score += _BYLINE_AFTER
         if template[position]:
             score += _TEMPLATE
-        if is_breadcrumb(line, view.menu):
+        if _names_menu_item(parts[position], view.menu):
             score += _BREADCRUMB  # 'Home » Section'
         scores[position] = score
     return scores
 
 
+def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
+    """title_parts of each line of up to 40 words (longer lines are no headlines), () for the others: once per
+    line, as eligibility, breadcrumbs and repetitions all ask.
+
+    One separator search over the page's lines joined by NUL (neither a space nor a separator, so no match
+    spans two lines) finds the few lines that have parts.
+    """
+    parts: list[tuple[str, ...]] = [()] * len(content)
+    texts = [line.text if line.words <= 40 else "" for line in content]  # long lines (most of the text) unsearched
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts), initial=0))
+    for m in _HAS_SEPARATOR.finditer("\0".join(texts)):
+        position = bisect.bisect_right(starts, m.start()) - 1
+        if not parts[position]:
+            parts[position] = title_parts(texts[position])
+    return parts
+
+
 def is_breadcrumb(line: Line, menu: frozenset[str]) -> bool:
-    return any(normalise_key(part) in menu for part in title_parts(line.text))
+    return _names_menu_item(title_parts(line.text), menu)
+
+
+def _names_menu_item(parts: tuple[str, ...], menu: frozenset[str]) -> bool:
+    """A part of the line is an item of the page's menus."""
+    return any(normalise_key(part) in menu for part in parts)
 
 
 def layout_weight(view: PageView, position: int) -> float:
@@ -178,8 +225,9 @@ def _table_of_contents(content: list[Line], keys: list[str]) -> set[str]:
     return found
 
 
-def _eligible(line: Line) -> bool:
+def _eligible(line: Line, parts: tuple[str, ...]) -> bool:
     """Short enough to be a headline, mostly letters (not a price, a score or a date), and not a paragraph.
+    `parts` is title_parts(line.text).
 
     A page whose only candidates are paragraphs or menus has no headline: it is rejected as no_title.
     """
@@ -188,10 +236,21 @@ def _eligible(line: Line) -> bool:
         return False
     if line.text.endswith(":"):
         return False  # a label: 'Share this page:'
-    if reads_as_prose(line.text) or _reads_as_menu(line.text):
+    # Cheap tests first: a shorter line reads as no paragraph (line.words counts what reads_as_prose
+    # counts), and a line with fewer parts is no menu.
+    if line.words >= _PROSE_MIN_WORDS and reads_as_prose(line.text):
         return False
-    letters = sum(map(str.isalpha, line.text[:80]))
+    if len(parts) >= _MENU_ITEMS and _reads_as_menu(parts):
+        return False
+    letters = _count_letters(line.text[:80])
     return letters >= 3 and letters >= 0.5 * min(length, 80)
+
+
+def _count_letters(text: str) -> int:
+    """sum(map(str.isalpha, text)), faster on ASCII text, whose letters are exactly A-Z and a-z."""
+    if text.isascii():
+        return len(text) - len(text.translate(_DROP_ASCII_LETTERS))
+    return sum(map(str.isalpha, text))
 
 
 def reads_as_prose(text: str) -> bool:
@@ -199,9 +258,13 @@ def reads_as_prose(text: str) -> bool:
     (at least one of them closed by a full stop) in a line of some length."""
     text = text.strip()
     words = len(text.split())
+    if words < _PROSE_MIN_WORDS:
+        return False  # too short for either shape: no sentence search needed
     closed = text.endswith(".") and not text.endswith("..")  # '...' is a teaser cut short, not a full stop
     if closed and words >= _PROSE_SENTENCE_WORDS:
         return True
+    if sum(map(text.count, _BREAK_MARKS)) + 1 < _PROSE_SENTENCES:
+        return False  # each sentence break is one of these marks: too few of them, no search needed
     breaks = [m[1] for m in _SENTENCE_BREAK.finditer(text)]
     full_stops = breaks.count(".") + closed
     return words >= _PROSE_SENTENCES_WORDS and len(breaks) + 1 >= _PROSE_SENTENCES and full_stops >= 1
@@ -212,9 +275,8 @@ def reads_as_lead(line: Line) -> bool:
     return line.words >= _LEAD_WORDS and line.text.endswith(".") and not line.text.endswith("..")
 
 
-def _reads_as_menu(text: str) -> bool:
-    """'Home | News | Sport': one-word items between separators."""
-    parts = title_parts(text)
+def _reads_as_menu(parts: tuple[str, ...]) -> bool:
+    """'Home | News | Sport': one-word items between separators (`parts` of title_parts)."""
     return len(parts) >= _MENU_ITEMS and all(len(part.split()) == 1 for part in parts)
 
 

@@ -1,0 +1,46 @@
+"""The parser's shortcuts give what the longer way gives: one text start, dates reread, letters counted."""
+
+from corpus_lib.parse.anchor import text_start_after, texts_after
+from corpus_lib.parse.body import RegionFinder, prose_scores
+from corpus_lib.parse.lines import split_lines
+from corpus_lib.parse.page import find_datelines, reread_datelines, view_page
+from corpus_lib.parse.title import _count_letters
+from tests.pages import HEADLINE, PARA, page
+
+DATED = page(
+    "Home | News | Sport",
+    "",
+    HEADLINE,
+    "02/12/2025 10:20",
+    "",
+    *PARA,
+    "",
+    "Related articles",
+    "Prices rise again - 04.05.2024",
+    "5 people hurt on 3 June 2024",
+)
+
+
+def _view(text: str):
+    return view_page([line for line in split_lines(text) if line.text], frozenset(), False)
+
+
+def test_text_start_after_is_texts_after_for_every_line():
+    view = _view(DATED)
+    finder = RegionFinder(prose_scores(view))
+    starts = [start for _, start in texts_after(view, finder)]
+    assert [text_start_after(view, finder, p) for p in range(len(view.content))] == starts
+    assert any(start >= 0 for start in starts)
+
+
+def test_reread_datelines_is_find_datelines_with_the_other_reading():
+    view = _view(DATED)
+    for month_first in (False, True):
+        dates = find_datelines(view.content, not month_first)
+        assert reread_datelines(view.content, dates, month_first) == find_datelines(view.content, month_first)
+
+
+def test_count_letters_counts_what_isalpha_counts():
+    for text in ("Council approves budget", "2024: 3 hurt", "Совет утвердил бюджет", "Ǆ ª º ß", "", "x" * 80):
+        assert _count_letters(text) == sum(map(str.isalpha, text))
+    assert all(_count_letters(chr(c)) == chr(c).isalpha() for c in range(256))
