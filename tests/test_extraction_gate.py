@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/4 (headline layout evidence, more date formats):
-# title exact .702, day .807, body F1 .887, daniel-ru body F1 .826, with recall .834, without leak .085
-# (a ceiling), 8 rejects, 0 missing pages.
+# metric -> (group, floor); reached with corpus_lib.lines/5 (labels among paragraphs and read-more links
+# are no text): title exact .701, day .807, body F1 .887, daniel-ru body F1 .825, with recall .833,
+# without leak .079 (a ceiling), 9 rejects, 0 missing pages.
 FLOORS = {
     "title_exact": ("overall", 0.68),
     "day": ("overall", 0.785),
@@ -21,7 +21,7 @@ FLOORS = {
     "with_recall": ("overall", 0.81),
 }
 DANIEL_BODY_F1_FLOOR = 0.805
-LEAK_CEILING = 0.10
+LEAK_CEILING = 0.095
 
 
 @pytest.fixture(scope="module")

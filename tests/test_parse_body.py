@@ -67,3 +67,29 @@ def test_a_text_column_beside_a_sidebar():
     rows = [f"    {p.ljust(110)}{s}" for p, s in zip(PARA, sidebar)]
     result = parse(page("* Home", HEADLINE, "18.05.2021", *rows, "© 2021 Example"))
     assert result.paragraphs == tuple(PARA)
+
+
+def test_a_label_between_paragraphs_is_not_text_but_a_subheading_is():
+    # 'Buy the print' heads no paragraph (a photo credit follows it); 'What happens next' heads one.
+    lines = ["* Home", HEADLINE, "18.05.2021", PARA[0], "Buy the print", "Photo: Jane Roe", PARA[1], "What happens next", PARA[2]]
+    result = parse(page(*lines))
+    assert result.paragraphs == (PARA[0], PARA[1], "What happens next", PARA[2])
+
+
+def test_a_run_of_short_lines_stays_whole():
+    # A code block, a recipe or an address: short lines in a row are content, not labels.
+    code = ["import json", "data = load()", "print(data)"]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], *code, PARA[1], PARA[2]))
+    assert result.paragraphs == (PARA[0], *code, PARA[1], PARA[2])
+
+
+def test_cjk_paragraphs_are_not_labels():
+    # No spaces: a CJK paragraph is one 'word', but it is long or closed by a full stop, so the
+    # subheading over it stays, and a long CJK line is no label.
+    from corpus_lib.parse.body import _is_label, _label_belongs
+    from corpus_lib.parse.lines import split_lines
+
+    text = "益阳如今以其良好的数字基础成为各大互联网企业关注的数字实验场。"
+    lines = split_lines(page("数字发现社会", text, "当地政府表示将继续推进相关工作并在今年年底前完成第一批数字经济示范项目的规划与建设工作"))
+    assert _is_label(lines[0]) and _label_belongs(lines, 0, len(lines) - 1)
+    assert not _is_label(lines[1]) and not _is_label(lines[2])

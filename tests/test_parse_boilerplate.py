@@ -29,6 +29,34 @@ def test_inline_furniture_is_a_block_line_but_not_an_end(text):
     assert block(text) and not heading(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Vorheriger Beitrag", "Deine E-Mail-Adresse wird nicht veröffentlicht.", "Diese Website verwendet Akismet, um Spam zu reduzieren.",
+     "Hinterlasse eine Antwort", "War der Artikel nützlich?", "Mit Freunden teilen", "Jetzt zum kostenlosen Newsletter anmelden",
+     "Your email address will not be published.", "Was this article helpful?", "Podziel się", "Dowiedz się więcej",
+     "Le puede interesar", "Suscríbete", "Abonnez-vous"],
+)
+def test_comment_forms_share_and_newsletter_widgets_in_several_languages(text):
+    assert block(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Lea más: El gobierno presenta un nuevo plan de infraestructuras para las regiones del norte del país",
+     "Read more: The council will hold another vote on the budget next week after the opposition asked for a delay",
+     "Czytaj także: Rząd przedstawił nowy plan budżetu na przyszły rok i zapowiada dalsze zmiany w podatkach",
+     "Читайте также: Правительство утвердило новый план строительства дорог в регионах страны до 2030 года",
+     "Bild anzeigen", "Pressemitteilung als PDF"],
+)
+def test_read_more_links_of_any_length_and_inline_buttons(text):
+    assert block(text) and not heading(text)
+
+
+def test_a_sentence_that_starts_like_a_read_more_link_is_prose():
+    text = "Read more carefully, the report shows that the council spent less on roads than it had promised in May."
+    assert not block(text)
+
+
 def test_prose_that_mentions_a_block_word_is_neither():
     text = "Related reports suggest the council will vote on the budget again next week, officials said."
     assert not heading(text) and not block(text)

@@ -219,6 +219,8 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if line.bullet and line.words < 6:
             continue
+        if _is_label(line) and not _label_belongs(content, position, region.end):
+            continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them
         out.append(_single_spaced(line.text))
         prose.append(not line.bullet)
     # Captions just outside the region (between headline and body, or after the last paragraph).
@@ -226,3 +228,34 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
         if position > title_position:
             media |= view.caption[position]
     return out, prose, media
+
+
+# A short line without sentence punctuation is a label (a button, a box title, a link) unless it heads
+# a paragraph (a subheading) or belongs to a run of short lines (a code block, a recipe, an address).
+_LABEL_WORDS = 6
+_LABEL_CHARS = 40  # CJK lines have no spaces: a long one is no label
+_MIN_SHORT_RUN = 3
+
+
+def _is_label(line: Line) -> bool:
+    return not line.bullet and not line.ends_sentence and line.words < _LABEL_WORDS and len(line.text) < _LABEL_CHARS
+
+
+def _is_paragraph(line: Line) -> bool:
+    if line.bullet:
+        return line.words >= 6
+    return line.words >= 8 or len(line.text) >= 60 or (line.ends_sentence and (line.words >= 3 or len(line.text) >= 20))
+
+
+def _label_belongs(content: list[Line], position: int, end: int) -> bool:
+    """The label at `position` heads the paragraph after it, or is one of at least _MIN_SHORT_RUN short
+    lines in a row (looked for within that reach only: cost stays linear on pages of short lines)."""
+    if position < end and _is_paragraph(content[position + 1]):
+        return True
+    first = position
+    while first > 0 and position - first < _MIN_SHORT_RUN and not _is_paragraph(content[first - 1]):
+        first -= 1
+    last = position
+    while last < end and last - first + 1 < _MIN_SHORT_RUN and not _is_paragraph(content[last + 1]):
+        last += 1
+    return last - first + 1 >= _MIN_SHORT_RUN

@@ -17,23 +17,29 @@ _END_BLOCK = (
     r"share(?: this)?(?: article| story| post| page| on)?|tags?|topics|filed under|categories|about the author|"
     r"follow us(?: on)?|subscribe(?: to our newsletter| now)?|sign up(?: for our newsletter)?|newsletter|"
     r"all rights reserved|copyright|privacy policy|terms of (?:use|service)|back to top|"
+    r"related posts|share this:|like this:|you are using an? (?:outdated |old )?browser|was this (?:article|page|post) (?:helpful|useful)|"
+    r"your email address will not be published|this site uses akismet|thanks for reading|cancel reply|"
     # German
     r"mehr zum thema|mehr (?:aus|zu|von|über) [\w-]+(?: [\w-]+)?|weitere (?:artikel|beiträge|nachrichten|meldungen|themen|informationen)|"
     r"weiterlesen|das könnte (?:sie|dich) auch interessieren|auch interessant|lesen sie (?:auch|mehr)|(?:die )?meistgelesenen?(?: artikel)?|"
     r"meist gelesen|am meisten gelesen|(?:ähnliche|verwandte|passende|empfohlene|neueste|aktuelle) (?:artikel|beiträge|themen)|"
     r"kommentare?|keine kommentare|kommentar (?:schreiben|verfassen)|(?:schreibe(?:n sie)?|hinterlasse) einen kommentar|(?:diesen )?(?:artikel|beitrag|seite) teilen|teilen|"
     r"schlagworte|schlagwörter|themen|newsletter|abonnieren|impressum|datenschutz(?:erklärung)?|zum seitenanfang|nach oben|"
-    r"alle rechte vorbehalten|über (?:den autor|die autorin)|"
+    r"alle rechte vorbehalten|über (?:den autor|die autorin)|(?:vorheriger|nächster) (?:beitrag|artikel)|"
+    r"(?:deine|ihre) e-mail-adresse wird nicht veröffentlicht|diese website verwendet akismet|hinterlasse eine antwort|"
+    r"antworten abbrechen|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|möchten sie (?:den|diesen) artikel teilen|"
+    r"mit freunden teilen|jetzt (?:zum )?(?:kostenlosen )?newsletter|zum newsletter|wir respektieren (?:deine|ihre) privatsphäre|"
     # French / Spanish / Italian / Portuguese / Dutch / Polish / Finnish
     r"(?:à )?lire aussi|lire la suite|sur le même sujet|articles? (?:similaires|liés|connexes)|en savoir plus|pour approfondir|"
-    r"les plus lus|commentaires|partager(?: cet article)?|tous droits réservés|"
+    r"les plus lus|commentaires|partager(?: cet article| sur)?|tous droits réservés|abonnez-vous|"
     r"le(?:a|e) (?:también|más)|noticias relacionadas|art[ií]culos relacionados|te puede interesar|más noticias|lo más leído|"
-    r"comentarios|compartir|todos los derechos reservados|"
+    r"comentarios|compartir|todos los derechos reservados|le puede interesar|inf[oó]rmate más|suscr[ií]bete|"
     r"leggi anche|articoli correlati|potrebbe interessarti|i più letti|commenti|condividi|tutti i diritti riservati|"
     r"leia (?:também|mais)|notícias relacionadas|veja também|mais lidas|comentários|compartilhe|todos os direitos reservados|"
     r"lees (?:ook|meer)|gerelateerde artikelen|meest gelezen|reacties|delen|"
     r"czytaj (?:także|też|więcej)|zobacz (?:także|też|również)|polecamy|najczęściej czytane|podobne artykuły|komentarze|udostępnij|"
-    r"wszelkie prawa zastrzeżone|lue myös|luetuimmat|"
+    r"wszelkie prawa zastrzeżone|podziel się|dowiedz się więcej|czytasz właśnie|materiał chroniony prawem|"
+    r"zapraszamy (?:też )?do subskrypcji|lue myös|luetuimmat|"
     # Russian / Ukrainian / Belarusian
     r"читайте (?:также|нас|ещё|еще|також)|смотрите также|советуем почитать|рекомендуем|поделиться|подписывайтесь|подпишитесь|"
     r"теги|метки|все права защищены|комментари\w*|похожие (?:новости|материалы|статьи)|другие новости|популярное|"
@@ -44,10 +50,24 @@ _END_BLOCK = (
     r"benzer haberler|tüm hakları saklıdır|etiketler|yorumlar|son dakika"
 )
 # Furniture that also sits inside an article: ad labels and one-line links to other stories.
-_INLINE_BLOCK = r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading"
+_INLINE_BLOCK = (
+    r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading|"
+    r"bild (?:anzeigen|vergrößern)|vollbildansicht|(?:pressemitteilung|artikel) als pdf|pdf herunterladen|download (?:the )?pdf"
+)
 _BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
 # The heading alone, or with a count or up to two words: 'Comments (3)', 'Другие новости раздела'.
 _END_BLOCK_LINE = re.compile(rf"(?:{_END_BLOCK})(?:\W+\w+){{0,2}}\W*$")
+# 'Read more: <headline of another story>': a link line of any length, inside the article or after it.
+_READ_MORE_LINE = re.compile(
+    r"(?:read (?:more|also)|also read|see also|more on this|related|lea (?:más|también)|lee (?:más|también)|[lt]e puede interesar|"
+    r"leia (?:também|mais)|veja também|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|(?:à )?lire aussi|voir aussi|"
+    r"leggi anche|czytaj (?:także|też|więcej)|zobacz (?:także|też|również)|читайте (?:также|також)|смотрите также|lees ook|lue myös)"
+    r"\s*[:>»›→]"
+)
+_MAX_READ_MORE_WORDS = 40
+# The link mark follows the phrase within this many characters (a cheap test before the pattern).
+_READ_MORE_MARK = re.compile(r"[:>»›→]")
+_READ_MORE_HEAD = 32
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _COOKIE = re.compile(r"\bcookies?\b|куки|cookie-файл", re.IGNORECASE)
 _MAX_BLOCK_WORDS = 12
@@ -141,6 +161,8 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
     `key` is the line's normalised key; `text` the line itself (the key has lost symbols like '©').
     """
     if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
+        return True
+    if words <= _MAX_READ_MORE_WORDS and _READ_MORE_MARK.search(key, 0, _READ_MORE_HEAD) and _READ_MORE_LINE.match(key):
         return True
     # The key is casefolded: a cookie notice's key holds 'cook' or 'куки' literally (the substring
     # test is much faster than the case-insensitive search it guards).

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 
-# Enough text for a stable verdict; more only costs time.
-_SAMPLE_CHARS = 400
+# Enough text for a stable verdict; more only costs time (dev set, `lang` labels of 2,086 bodies:
+# 400 chars .9962 at 213 us a page, 300 .9962 at 159 us, 200 .9957 at 110 us).
+_SAMPLE_CHARS = 300
 # Below this confidence, or on very short text, a configured hint is trusted instead.
 _MIN_CONFIDENCE = 0.9
 _MIN_CHARS = 40
