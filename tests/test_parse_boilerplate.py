@@ -34,7 +34,8 @@ def test_inline_furniture_is_a_block_line_but_not_an_end(text):
     ["Vorheriger Beitrag", "Deine E-Mail-Adresse wird nicht veröffentlicht.", "Diese Website verwendet Akismet, um Spam zu reduzieren.",
      "Hinterlasse eine Antwort", "War der Artikel nützlich?", "Mit Freunden teilen", "Jetzt zum kostenlosen Newsletter anmelden",
      "Your email address will not be published.", "Was this article helpful?", "Podziel się", "Dowiedz się więcej",
-     "Le puede interesar", "Suscríbete", "Abonnez-vous"],
+     "Le puede interesar", "Suscríbete", "Abonnez-vous", "Hinterlasse jetzt einen Kommentar", "Die neuesten Kommentare",
+     "Recent Comments", "Close this search box."],
 )
 def test_comment_forms_share_and_newsletter_widgets_in_several_languages(text):
     assert block(text)
@@ -50,6 +51,11 @@ def test_comment_forms_share_and_newsletter_widgets_in_several_languages(text):
 )
 def test_read_more_links_of_any_length_and_inline_buttons(text):
     assert block(text) and not heading(text)
+
+
+@pytest.mark.parametrize("text", ["Search for survivors continues after the earthquake", "Suche nach Vermissten geht weiter"])
+def test_headlines_that_start_like_a_search_widget_are_no_block(text):
+    assert not block(text)
 
 
 def test_a_sentence_that_starts_like_a_read_more_link_is_prose():
