@@ -418,6 +418,9 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
 UNDATED_BUCKET = "~undated"
 
 
+_BUCKET_FLUSH_BYTES = 64 * 1024 * 1024
+
+
 def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: PageCache) -> list[ShardInfo]:
     """Stream the kept records from the page cache into shards, one split at a time, in row order."""
     split_of = {r["id"]: release.ledger[r["id"]].split for r in release.kept}
@@ -436,19 +439,36 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     # (440 MB at 30k pages); an IPC file's footer holds 24 bytes a batch.
     writers: dict[tuple[str, str], pa.ipc.RecordBatchFileWriter] = {}
     options = pa.ipc.IpcWriteOptions(compression="lz4")
+    # A segment's rows spread over many buckets, a row or two each: parts are gathered per bucket and
+    # written as one batch when the gathered rows reach _BUCKET_FLUSH_BYTES in all.
+    pending: dict[tuple[str, str], list[pa.Table]] = collections.defaultdict(list)
+    pending_bytes = 0
+
+    def flush() -> None:
+        nonlocal pending_bytes
+        for key in sorted(pending):
+            if key not in writers:
+                files[key] = buckets / f"{len(files):05d}.arrow"
+                writers[key] = pa.ipc.new_file(files[key], plain, options=options)
+            writers[key].write_table(pa.concat_tables(pending[key]).combine_chunks())
+        pending.clear()
+        pending_bytes = 0
+
     try:
         for table in page_cache.read_records(wanted):
             ids = table.column("id").to_pylist()
             table = table.select(schema.names).set_column(
                 schema.get_field_index("duplicate_of"), "duplicate_of", pa.array([duplicate_of.get(i) for i in ids], pa.string())
             ).cast(plain)
-            keys = [(split_of[i], bucket_of[i]) for i in ids]
-            for key in sorted(set(keys)):
-                part = table.filter(pa.array([k == key for k in keys]))
-                if key not in writers:
-                    files[key] = buckets / f"{len(files):05d}.arrow"
-                    writers[key] = pa.ipc.new_file(files[key], plain, options=options)
-                writers[key].write_table(part)
+            rows: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+            for row, record_id in enumerate(ids):
+                rows[(split_of[record_id], bucket_of[record_id])].append(row)
+            for key, indices in rows.items():
+                pending[key].append(table.take(pa.array(indices, pa.int32())))
+            pending_bytes += table.nbytes
+            if pending_bytes >= _BUCKET_FLUSH_BYTES:
+                flush()
+        flush()
     finally:
         for writer in writers.values():
             writer.close()

@@ -20,6 +20,8 @@ from corpus_lib.dedup import body_fingerprint
 from corpus_lib.inputs import DecodedPage, InputFile, InputReject, read_page
 from corpus_lib.neardup import MinHashParams, signatures
 from corpus_lib.parse import PARSER, PageHints, ParseFailure, parse_page
+from corpus_lib.parse.article import page_lines
+from corpus_lib.parse.lines import Line
 from corpus_lib.records import make_record
 from corpus_lib.schema import record_errors, schema_version
 from corpus_lib.templates import page_template_keys, page_text
@@ -63,7 +65,8 @@ def settings_digest(cfg: BuildConfig) -> str:
 
 
 def parse_to_record(
-    page: DecodedPage, text: str, hints: PageHints, template_keys: frozenset[str], source: SourceConfig, cfg: BuildConfig
+    page: DecodedPage, text: str, hints: PageHints, template_keys: frozenset[str], source: SourceConfig, cfg: BuildConfig,
+    lines: list[Line] | None = None,
 ) -> dict[str, Any] | Reject:
     if text.count("\n") + (not text.endswith("\n")) > cfg.max_lines:  # a last line without a newline counts too
         return Reject(page.source_file, "too_many_lines", f"page has more than limits.max_lines = {cfg.max_lines} lines")
@@ -75,7 +78,7 @@ def parse_to_record(
         template_keys=template_keys,
     )
     try:
-        article = parse_page(text, hints)
+        article = parse_page(text, hints, lines)
     except Exception as exc:  # a parser bug must not stop the build or lose the page
         return Reject(page.source_file, "parser_error", f"{type(exc).__name__}: {exc}")
     if isinstance(article, ParseFailure):
@@ -95,8 +98,9 @@ def process_page(item: InputFile, cfg: BuildConfig, templates: dict[str, np.ndar
     except InputReject as exc:
         return Reject(item.source_file, exc.reason, exc.message)
     text, hints = page_text(page)
-    keys = page_template_keys(text, (templates or {}).get(source.key))
-    return parse_to_record(page, text, hints, keys, source, cfg)
+    lines = page_lines(text)
+    keys = page_template_keys(lines, (templates or {}).get(source.key))
+    return parse_to_record(page, text, hints, keys, source, cfg, lines)
 
 
 _CONTEXT: ExtractContext | None = None
@@ -122,12 +126,13 @@ def extract_batch(batch: Sequence[InputFile]) -> list[dict[str, Any]]:
             out.append({"source_file": item.source_file, "_reject_reason": exc.reason, "_reject_message": exc.message})
             continue
         text, hints = page_text(page)
-        template_keys = page_template_keys(text, ctx.templates.get(source.key))
+        lines = page_lines(text)  # split once: for the template lines and for the parser
+        template_keys = page_template_keys(lines, ctx.templates.get(source.key))
         key = page_key(ctx.settings, item.source_file, page.sha256, template_keys)
         if key in ctx.known:
             out.append({"_key": key, "_cached": True})
             continue
-        result = parse_to_record(page, text, hints, template_keys, source, cfg)
+        result = parse_to_record(page, text, hints, template_keys, source, cfg, lines)
         if isinstance(result, Reject):
             row = {"_key": key, "source_file": item.source_file, "_reject_reason": result.reason, "_reject_message": result.message}
         else:

@@ -1,6 +1,7 @@
 """Pass 1: learn each source's template lines (menus, widgets, footers) from the whole corpus.
 
-A template line is a short line that recurs on many pages of one source. Pages are scanned in
+A template line is a short line that recurs on many pages of one source (among the lines the parser
+reads: a 100 MB page is scanned as far as the parser reads it, its first 2 MB). Pages are scanned in
 batches on the workers, which return only 64-bit hashes of each page's distinct short lines;
 the counts are merged here, so memory holds one entry per distinct short line, never the texts.
 """
@@ -16,14 +17,13 @@ from corpus_lib.config import BuildConfig
 from corpus_lib.inputs import DecodedPage, InputFile, InputReject, read_page
 from corpus_lib.parse import PageHints
 from corpus_lib.parse.html import html_to_page
-from corpus_lib.parse.lines import split_lines
+from corpus_lib.parse.article import page_lines
+from corpus_lib.parse.lines import Line
 
 # A line counts as site template when it recurs on this many pages of one source (and this share).
 TEMPLATE_MIN_PAGES = 4
 TEMPLATE_MIN_SHARE = 0.02
 TEMPLATE_MAX_WORDS = 15
-# Lines beyond this many characters of a page are not scanned (a 100 MB page must not stall pass 1).
-_SCAN_CHARS = 1 << 20
 
 
 def page_text(page: DecodedPage) -> tuple[str, PageHints]:
@@ -34,9 +34,9 @@ def page_text(page: DecodedPage) -> tuple[str, PageHints]:
     return page.text, PageHints()
 
 
-def short_line_keys(text: str) -> list[str]:
-    """Distinct keys of the page's short lines, the candidates for template lines."""
-    return sorted({line.key for line in split_lines(text[:_SCAN_CHARS]) if line.key and line.words <= TEMPLATE_MAX_WORDS})
+def short_line_keys(lines: list[Line]) -> list[str]:
+    """Distinct keys of the page's short lines (of `page_lines`), the candidates for template lines."""
+    return sorted({line.key for line in lines if line.key and line.words <= TEMPLATE_MAX_WORDS})
 
 
 def hash_keys(keys: Sequence[str]) -> np.ndarray:
@@ -57,7 +57,7 @@ def scan_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, 
         except InputReject:
             continue
         text, _ = page_text(page)
-        found.append((cfg.source_for(item.source_file).key, np.unique(hash_keys(short_line_keys(text)))))
+        found.append((cfg.source_for(item.source_file).key, np.unique(hash_keys(short_line_keys(page_lines(text))))))
     return found
 
 
@@ -108,10 +108,10 @@ def learn_templates(scans: Iterable[tuple[str, np.ndarray]]) -> dict[str, np.nda
     return counts.templates()
 
 
-def page_template_keys(text: str, template_hashes: np.ndarray | None) -> frozenset[str]:
-    """The page's own lines that are template lines of its source."""
+def page_template_keys(lines: list[Line], template_hashes: np.ndarray | None) -> frozenset[str]:
+    """The page's own lines (of `page_lines`) that are template lines of its source."""
     if template_hashes is None or not len(template_hashes):
         return frozenset()
-    keys = short_line_keys(text)
+    keys = short_line_keys(lines)
     hits = np.isin(hash_keys(keys), template_hashes)
     return frozenset(key for key, hit in zip(keys, hits) if hit)

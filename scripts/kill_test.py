@@ -239,6 +239,7 @@ def template_lines_by_page(src: Path) -> dict[str, frozenset[str]]:
     """source_file -> the page's own template lines, as pass 1 of a build of SRC learns them (part of its cache key)."""
     from corpus_lib.config import find_config, load_config
     from corpus_lib.inputs import InputReject, discover, read_page
+    from corpus_lib.parse.article import page_lines
     from corpus_lib.templates import learn_templates, page_template_keys, page_text, scan_batch
 
     cfg = load_config(find_config(src, None))
@@ -251,7 +252,7 @@ def template_lines_by_page(src: Path) -> dict[str, frozenset[str]]:
         except InputReject:
             continue
         text, _ = page_text(page)
-        lines[item.source_file] = page_template_keys(text, templates.get(cfg.source_for(item.source_file).key))
+        lines[item.source_file] = page_template_keys(page_lines(text), templates.get(cfg.source_for(item.source_file).key))
     return lines
 
 

@@ -20,7 +20,7 @@ from corpus_lib.parse.body import Region, RegionFinder, indent_scores, paragraph
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.dates import infer_year
 from corpus_lib.parse.language import identify_language
-from corpus_lib.parse.lines import count_words, normalise_key, split_lines
+from corpus_lib.parse.lines import Line, count_words, normalise_key, split_lines
 from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
 from corpus_lib.parse.title import headline_scores, headline_text, reads_as_lead, title_parts
@@ -81,10 +81,20 @@ class ParseFailure:
     message: str
 
 
-def parse_page(text: str, hints: PageHints | None = None) -> ParsedArticle | ParseFailure:
-    """Extract one article from a page's text. Never raises on any text."""
+def page_lines(text: str) -> list[Line]:
+    """The lines the parser reads of a page (its first _MAX_CHARS characters), with their features."""
+    return split_lines(text[:_MAX_CHARS])
+
+
+def parse_page(text: str, hints: PageHints | None = None, lines: list[Line] | None = None) -> ParsedArticle | ParseFailure:
+    """Extract one article from a page's text. Never raises on any text.
+
+    `lines`: `page_lines(text)`, when the caller has them already (the build reads template lines from them).
+    """
     hints = hints or PageHints()
-    content = [line for line in split_lines(text[:_MAX_CHARS]) if line.text][:_MAX_LINES]
+    if lines is None:
+        lines = page_lines(text)
+    content = [line for line in lines if line.text][:_MAX_LINES]
     if not content:
         return ParseFailure(RejectReason.EMPTY, "the page has no text")
 
