@@ -418,7 +418,7 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
 UNDATED_BUCKET = "~undated"
 
 
-_BUCKET_FLUSH_BYTES = 64 * 1024 * 1024
+_BUCKET_FLUSH_BYTES = 32 * 1024 * 1024
 
 
 def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: PageCache) -> list[ShardInfo]:
@@ -439,19 +439,28 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     # (440 MB at 30k pages); an IPC file's footer holds 24 bytes a batch.
     writers: dict[tuple[str, str], pa.ipc.RecordBatchFileWriter] = {}
     options = pa.ipc.IpcWriteOptions(compression="lz4")
-    # A segment's rows spread over many buckets, a row or two each: parts are gathered per bucket and
-    # written as one batch when the gathered rows reach _BUCKET_FLUSH_BYTES in all.
-    pending: dict[tuple[str, str], list[pa.Table]] = collections.defaultdict(list)
+    # A segment's rows spread over many buckets, a row or two each: segments are gathered until they
+    # hold _BUCKET_FLUSH_BYTES, then their rows go to the buckets with one take per bucket (a take per
+    # segment and bucket made thousands of one-row tables, each with its own buffers).
+    pending: list[pa.Table] = []
+    pending_ids: list[str] = []
     pending_bytes = 0
 
     def flush() -> None:
         nonlocal pending_bytes
-        for key in sorted(pending):
+        if not pending:
+            return
+        gathered = pa.concat_tables(pending).combine_chunks()
+        rows: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+        for row, record_id in enumerate(pending_ids):
+            rows[(split_of[record_id], bucket_of[record_id])].append(row)
+        for key in sorted(rows):
             if key not in writers:
                 files[key] = buckets / f"{len(files):05d}.arrow"
                 writers[key] = pa.ipc.new_file(files[key], plain, options=options)
-            writers[key].write_table(pa.concat_tables(pending[key]).combine_chunks())
+            writers[key].write_table(gathered.take(pa.array(rows[key], pa.int32())))
         pending.clear()
+        pending_ids.clear()
         pending_bytes = 0
 
     try:
@@ -460,11 +469,8 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
             table = table.select(schema.names).set_column(
                 schema.get_field_index("duplicate_of"), "duplicate_of", pa.array([duplicate_of.get(i) for i in ids], pa.string())
             ).cast(plain)
-            rows: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
-            for row, record_id in enumerate(ids):
-                rows[(split_of[record_id], bucket_of[record_id])].append(row)
-            for key, indices in rows.items():
-                pending[key].append(table.take(pa.array(indices, pa.int32())))
+            pending.append(table)
+            pending_ids.extend(ids)
             pending_bytes += table.nbytes
             if pending_bytes >= _BUCKET_FLUSH_BYTES:
                 flush()
