@@ -9,7 +9,7 @@ the counts are merged here, so memory holds one entry per distinct short line, n
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -48,17 +48,22 @@ def hash_keys(keys: Sequence[str]) -> np.ndarray:
     return np.asarray(RMinHash.hash_token_sets([list(keys)])[0], dtype=np.uint64)
 
 
-def scan_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, np.ndarray]]:
-    """(source key, hashes of the page's distinct short lines) for each readable page."""
-    found = []
+def readable_page_lines(batch: Sequence[InputFile], cfg: BuildConfig) -> Iterator[tuple[InputFile, list[Line]]]:
+    """(item, page_lines) of each page that can be read (the others become rejects in pass 2)."""
     for item in batch:
         try:
             page = read_page(item, cfg.max_page_bytes)
         except InputReject:
             continue
-        text, _ = page_text(page)
-        found.append((cfg.source_for(item.source_file).key, np.unique(hash_keys(short_line_keys(page_lines(text))))))
-    return found
+        yield item, page_lines(page_text(page)[0])
+
+
+def scan_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, np.ndarray]]:
+    """(source key, hashes of the page's distinct short lines) for each readable page."""
+    return [
+        (cfg.source_for(item.source_file).key, np.unique(hash_keys(short_line_keys(lines))))
+        for item, lines in readable_page_lines(batch, cfg)
+    ]
 
 
 @dataclasses.dataclass

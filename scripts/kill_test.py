@@ -238,22 +238,16 @@ def grow(src: Path, share: float, seed: int) -> list[Path]:
 def template_lines_by_page(src: Path) -> dict[str, frozenset[str]]:
     """source_file -> the page's own template lines, as pass 1 of a build of SRC learns them (part of its cache key)."""
     from corpus_lib.config import find_config, load_config
-    from corpus_lib.inputs import InputReject, discover, read_page
-    from corpus_lib.parse.article import page_lines
-    from corpus_lib.templates import learn_templates, page_template_keys, page_text, scan_batch
+    from corpus_lib.inputs import discover
+    from corpus_lib.templates import learn_templates, page_template_keys, readable_page_lines, scan_batch
 
     cfg = load_config(find_config(src, None))
     items, _ = discover(src)
     templates = learn_templates(scan_batch(items, cfg))
-    lines = {}
-    for item in items:
-        try:
-            page = read_page(item, cfg.max_page_bytes)
-        except InputReject:
-            continue
-        text, _ = page_text(page)
-        lines[item.source_file] = page_template_keys(page_lines(text), templates.get(cfg.source_for(item.source_file).key))
-    return lines
+    return {
+        item.source_file: page_template_keys(lines, templates.get(cfg.source_for(item.source_file).key))
+        for item, lines in readable_page_lines(items, cfg)
+    }
 
 
 def incremental_mode(args: argparse.Namespace, work: Path) -> int:
