@@ -12,6 +12,7 @@ pages.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -19,7 +20,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -31,18 +32,17 @@ from corpus_lib.cache import PageCache
 from corpus_lib.card import dataset_description, render_card
 from corpus_lib.config import BuildConfig, find_config, load_config
 from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
-from corpus_lib.dedup import Clusters, body_fingerprint, cluster_records
 from corpus_lib.engine import EngineSpec, run_batches
-from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, minhash_params, process_page, settings_digest
+from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
-from corpus_lib.neardup import NEARDUP_RULE, MinHashParams, signatures, similar_pairs
+from corpus_lib.lights import LightTable
+from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
+from corpus_lib.release import ReleasePlan, count_leakage, plan_release, split_plan
 from corpus_lib.schema import arrow_schema, schema_id
-from corpus_lib.splits import (
-    LEDGER_FILE, SPLIT_RULE, LedgerEntry, SplitPlan, assign_cluster_splits, ledger_moves, read_ledger, write_ledger,
-)
+from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, SPLITS, read_ledger, write_ledger_table
 from corpus_lib.templates import learn_templates, scan_batch
 from corpus_lib.write import ShardInfo, write_split_stream
 
@@ -50,7 +50,9 @@ BUILD_INFO_FILE = "corpus_build.json"
 REJECTS_FILE = "rejects.jsonl"
 DUPLICATES_FILE = "duplicates.jsonl"
 
-__all__ = ["build", "plan_release", "process_page", "BuildError", "BuildReport", "Reject"]
+PLOT_COLUMNS = ("published_local", "char_count", "language", "source")
+
+__all__ = ["build", "plan_release", "process_page", "BuildError", "BuildReport", "Reject", "ReleasePlan", "count_leakage", "split_plan"]
 
 
 class BuildError(RuntimeError):
@@ -136,31 +138,43 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
     items, input_rejects = discover(src_path)
     label = "pass 1: templates" if progress else None
     templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, spec))
-    with _page_cache(out_path, cache) as page_cache:
+    with _page_cache(out_path, cache) as page_cache, _scratch(out_path) as scratch:
         index = page_cache.load_index()
         context = ExtractContext(cfg, templates, settings_digest(cfg), page_cache, frozenset(index))
         label = "pass 2: extract" if progress else None
-        lights = []
-        parsed = 0
-        # The records' MinHash rows, in record order, as one buffer: a bytes object per record costs
-        # its 512 bytes again in object overhead and copies.
-        sketch_rows = bytearray()
+        # What the global steps need of each record goes to disk as it streams in (lights.py):
+        # held as dicts and bytes, it was ~1.5 KB a record.
+        lights = LightTable(scratch / "lights.arrow")
+        sketch_file = SketchFile(cfg.near_num_perm, scratch / "sketches.u32") if cfg.near_dedup != "off" else None
+        batch: list[dict[str, Any]] = []
+        rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
+        segments_used: set[str] = set()
+        parsed = cached = 0
         for light in run_batches(extract_batch, items, workers, init_worker, (context,), label, spec):
             if light.get("_cached"):
                 light = index[light["_key"]]
+                cached += 1
             elif "_key" in light:
                 parsed += 1
-            sketch = light.pop("_sketch", None)
-            if sketch is not None and light.get("id"):
-                sketch_rows += sketch
-            lights.append(light)
-        rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
-        rejects += [Reject(l["source_file"], l["_reject_reason"], l["_reject_message"]) for l in lights if l.get("_reject_reason")]
-        metas = [l for l in lights if l.get("id")]
-        sketches = _sketch_matrix(sketch_rows, len(metas), cfg)
+            if light.get("_segment"):
+                segments_used.add(light["_segment"])
+            if light.get("_reject_reason"):
+                rejects.append(Reject(light["source_file"], light["_reject_reason"], light["_reject_message"]))
+                continue
+            sketch = light.get("_sketch")
+            if sketch is not None and sketch_file is not None:
+                sketch_file.append(sketch)
+            batch.append(light)
+            if len(batch) >= 1024:
+                lights.append(batch)
+                batch = []
+        lights.append(batch)
+        lights.close()
+        del index, context, batch
+        sketches = _sketches(sketch_file, len(lights), cfg)
         # Without --previous, moves are reported (not prevented) against the release OUT holds.
         reference = previous_ledger if previous_ledger is not None else _ledger_in(out_path)
-        release = plan_release(metas, sketches, cfg, previous_ledger, reference)
+        release = plan_release(lights, sketches, cfg, previous_ledger, reference)
 
         tmp = out_path.parent / f".{out_path.name}.partial"
         if tmp.exists():
@@ -171,8 +185,8 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
             rejects.sort(key=lambda r: r.source_file)
             _write_jsonl(tmp / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
             _write_jsonl(tmp / DUPLICATES_FILE, release.duplicate_rows)
-            write_ledger(tmp / LEDGER_FILE, release.ledger.values(), {m["id"]: m["source_file"] for m in metas})
-            plots = render_plots(tmp, _plot_table(release.kept))
+            write_ledger_table(tmp / LEDGER_FILE, release.ledger_table())
+            plots = render_plots(tmp, release.kept_columns(*PLOT_COLUMNS))
             extra = [CROISSANT_FILE] if shards else []
             if shards:
                 write_croissant(
@@ -190,17 +204,19 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
             }
             (tmp / BUILD_INFO_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
             download_size = sum((tmp / s.path).stat().st_size for s in shards)
-            languages = sorted({r["language"] for r in release.kept})
+            languages = sorted(pc.unique(release.kept_columns("language").column(0)).to_pylist())
             (tmp / "README.md").write_text(render_card(cfg, shards, languages, download_size, summary), encoding="utf-8")
             _swap_into_place(tmp, out_path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        page_cache.collect_garbage({l["_segment"] for l in lights if l.get("_segment")})
+        if sketch_file is not None:
+            sketch_file.close()
+        page_cache.collect_garbage(segments_used)
     return BuildReport(
         out=out_path,
         inputs=summary["inputs"],
-        records=len(release.kept),
+        records=release.kept_count,
         duplicates=len(release.duplicate_rows),
         rejects=len(rejects),
         split_sizes=summary["split_sizes"],
@@ -208,8 +224,21 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         moves=release.moves,
         leakage_pairs=release.leakage_pairs,
         parsed=parsed,
-        cached=sum(1 for l in lights if l.get("_key")) - parsed,
+        cached=cached,
     )
+
+
+@contextlib.contextmanager
+def _scratch(out: Path) -> Iterator[Path]:
+    """A private folder beside OUT for the build's spill files (one a killed build left is
+    removed first), removed at the end."""
+    folder = out.parent / f".{out.name}.work"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _page_cache:
@@ -245,105 +274,16 @@ def scan_batch_for(batch):
     return scan_batch(batch, _SCAN_CFG)
 
 
-def _sketch_matrix(rows: bytearray, records: int, cfg: BuildConfig) -> np.ndarray | None:
-    """The records' MinHash rows as a (records x num_perm) matrix over the buffer (no copy)."""
+def _sketches(sketches: SketchFile | None, records: int, cfg: BuildConfig) -> SketchFile | None:
+    """The records' MinHash rows (None without near-duplicate detection), checked for one a record."""
+    if sketches is None:
+        return None
+    sketches.flush()
     if cfg.near_dedup == "off" or not records:
         return None
-    matrix = np.frombuffer(rows, dtype=np.uint32)
-    if matrix.size != records * cfg.near_num_perm:
-        raise RuntimeError(f"{matrix.size // cfg.near_num_perm} MinHash rows for {records} records")
-    return matrix.reshape(records, cfg.near_num_perm)
-
-
-def _plot_table(records: list[dict[str, Any]]) -> pa.Table:
-    columns = ("published_local", "char_count", "language", "source")
-    return pa.table({name: [r[name] for r in records] for name in columns})
-
-
-@dataclasses.dataclass
-class ReleasePlan:
-    """What the global steps decided: kept records (with splits), dropped duplicates, the ledger."""
-
-    kept: list[dict[str, Any]]
-    duplicate_rows: list[dict[str, Any]]
-    ledger: dict[str, LedgerEntry]
-    moves: list[dict[str, str]]  # ids whose split differs from the reference ledger (see plan_release)
-    clusters: Clusters  # as separated by the split assignment
-    leakage_pairs: int
-    marked: int
-
-
-def split_plan(cfg: BuildConfig) -> SplitPlan:
-    return SplitPlan(salt=cfg.splits.salt, test=cfg.splits.test, validation=cfg.splits.validation, cutoff=cfg.splits.cutoff)
-
-
-def plan_release(
-    records: list[dict[str, Any]],
-    sketches: np.ndarray | None,
-    cfg: BuildConfig,
-    previous: dict[str, str] | None = None,
-    reference: dict[str, str] | None = None,
-) -> ReleasePlan:
-    """Cluster duplicates, pick what is kept, give every cluster one split, check for leakage.
-
-    `records` need id, source_file, url, published_local and a body or its `_fingerprint`;
-    `sketches` holds one MinHash row per record (None: no near-duplicate detection). `previous`: the
-    previous release's ledger (id -> split), which no known id leaves. `reference`: a ledger to
-    report moves against without enforcing it (default: `previous`, against which nothing moves).
-    """
-    near = cfg.near_dedup != "off" and sketches is not None
-    params = minhash_params(cfg)
-    clusters = cluster_records(records, sketches if near else None, params, exact=cfg.exact_dedup)
-    by_id = {r["id"]: r for r in records}
-    ledger, clusters = assign_cluster_splits(by_id, clusters, split_plan(cfg), previous)
-    moves = ledger_moves(ledger, reference if reference is not None else previous)
-    kept, kept_rows, duplicate_rows, marked = [], [], [], 0
-    for row, record in enumerate(records):
-        membership = clusters.members.get(record["id"])
-        # Bridges are dropped in mark mode too: kept, they would put a near-copy in another split.
-        if membership is not None and (membership.kind != "near" or cfg.near_dedup == "drop"):
-            duplicate_rows.append(
-                {
-                    "source_file": record["source_file"],
-                    "id": record["id"],
-                    "duplicate_of": membership.representative,
-                    "kind": membership.kind,
-                    "similarity": membership.similarity,
-                    "split": ledger[record["id"]].split,
-                }
-            )
-            continue
-        if membership is not None:
-            record = dict(record, duplicate_of=membership.representative)
-            marked += 1
-        kept.append(record)
-        kept_rows.append(row)
-    duplicate_rows.sort(key=lambda row: row["source_file"])
-    kept_sketches = sketches[kept_rows] if near else None
-    leakage = count_leakage(kept, {r["id"]: ledger[r["id"]].split for r in kept}, params, kept_sketches, cfg.exact_dedup or near)
-    return ReleasePlan(kept, duplicate_rows, ledger, moves, clusters, leakage, marked)
-
-
-def count_leakage(
-    records: list[dict[str, Any]],
-    split_of: dict[str, str],
-    params: MinHashParams,
-    sketches: np.ndarray | None = None,
-    check: bool = True,
-) -> int:
-    """Pairs of records in different splits with the same normalised body or similar shingles."""
-    if not check or len(records) < 2:
-        return 0
-    by_fingerprint: dict[str, set[str]] = collections.defaultdict(set)
-    for record in records:
-        by_fingerprint[record.get("_fingerprint") or body_fingerprint(record["body"])].add(split_of[record["id"]])
-    exact = sum(len(splits) - 1 for splits in by_fingerprint.values())
-    if sketches is None:
-        if not all("body" in r for r in records):
-            return exact
-        sketches = signatures([r["body"] for r in records], params)
-    near = sum(1 for i, j, _ in similar_pairs(sketches, params) if split_of[records[i]["id"]] != split_of[records[j]["id"]])
-    return exact + near
+    if len(sketches) != records:
+        raise RuntimeError(f"{len(sketches)} MinHash rows for {records} records")
+    return sketches
 
 
 def _read_previous(previous: Path) -> dict[str, str]:
@@ -423,12 +363,16 @@ _BUCKET_FLUSH_BYTES = 32 * 1024 * 1024
 
 def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: PageCache) -> list[ShardInfo]:
     """Stream the kept records from the page cache into shards, one split at a time, in row order."""
-    split_of = {r["id"]: release.ledger[r["id"]].split for r in release.kept}
-    duplicate_of = {r["id"]: r["duplicate_of"] for r in release.kept if r.get("duplicate_of")}
-    bucket_of = {r["id"]: (r.get("published_local") or "")[:7] or UNDATED_BUCKET for r in release.kept}
-    wanted: dict[str, set[str]] = collections.defaultdict(set)
-    for record in release.kept:
-        wanted[record["_segment"]].add(record["_key"])
+    kept_rows = np.flatnonzero(release.kept_mask)
+    columns = release.lights.columns("_segment", "_key").take(pa.array(kept_rows))
+    segment_of = np.asarray(pc.fill_null(columns.column("_segment"), -1))
+    keys = columns.column("_key").combine_chunks()
+    del columns
+    by_segment = collections.defaultdict(list)  # segment number -> positions in kept_rows
+    for position, segment in enumerate(segment_of.tolist()):
+        by_segment[segment].append(position)
+    if -1 in by_segment:
+        raise RuntimeError(f"{len(by_segment[-1])} kept records are not in the page cache")
     buckets = out / ".buckets"
     buckets.mkdir()
     schema = arrow_schema()
@@ -443,7 +387,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     # hold _BUCKET_FLUSH_BYTES, then their rows go to the buckets with one take per bucket (a take per
     # segment and bucket made thousands of one-row tables, each with its own buffers).
     pending: list[pa.Table] = []
-    pending_ids: list[str] = []
+    pending_buckets: list[tuple[str, str]] = []
     pending_bytes = 0
 
     def flush() -> None:
@@ -452,25 +396,30 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
             return
         gathered = pa.concat_tables(pending).combine_chunks()
         rows: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
-        for row, record_id in enumerate(pending_ids):
-            rows[(split_of[record_id], bucket_of[record_id])].append(row)
+        for row, key in enumerate(pending_buckets):
+            rows[key].append(row)
         for key in sorted(rows):
             if key not in writers:
                 files[key] = buckets / f"{len(files):05d}.arrow"
                 writers[key] = pa.ipc.new_file(files[key], plain, options=options)
             writers[key].write_table(gathered.take(pa.array(rows[key], pa.int32())))
         pending.clear()
-        pending_ids.clear()
+        pending_buckets.clear()
         pending_bytes = 0
 
+    names = release.lights.segments
     try:
-        for table in page_cache.read_records(wanted):
-            ids = table.column("id").to_pylist()
-            table = table.select(schema.names).set_column(
-                schema.get_field_index("duplicate_of"), "duplicate_of", pa.array([duplicate_of.get(i) for i in ids], pa.string())
-            ).cast(plain)
+        for segment in sorted(by_segment, key=names.__getitem__):
+            positions = by_segment.pop(segment)
+            wanted = pa.array([bytes(k).hex() for k in keys.take(pa.array(positions)).to_pylist()], pa.string())
+            table = page_cache.read_segment(names[segment], wanted)
+            # The segment's rows come in its own order: each finds its record through its key.
+            rows = kept_rows[np.asarray(positions)[np.asarray(pc.index_in(table.column("_key"), value_set=wanted))]]
+            duplicate_of = pa.array([release.duplicate_of.get(int(row)) for row in rows], pa.string())
+            months = pc.utf8_slice_codeunits(table.column("published_local"), 0, 7).to_pylist()
+            table = table.select(schema.names).set_column(schema.get_field_index("duplicate_of"), "duplicate_of", duplicate_of).cast(plain)
             pending.append(table)
-            pending_ids.extend(ids)
+            pending_buckets.extend((SPLITS[release.split[row]], month or UNDATED_BUCKET) for row, month in zip(rows.tolist(), months))
             pending_bytes += table.nbytes
             if pending_bytes >= _BUCKET_FLUSH_BYTES:
                 flush()
@@ -480,7 +429,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
             writer.close()
 
     shards: list[ShardInfo] = []
-    counts = collections.Counter(split_of.values())
+    counts = collections.Counter(SPLITS[code] for code in release.split[kept_rows].tolist())
     for split in declared_splits(cfg):
 
         def ordered_parts(split=split):
@@ -510,18 +459,20 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates, shards, has_previous: bool) -> dict[str, Any]:
-    kept, duplicates = release.kept, release.duplicate_rows
+    duplicates = release.duplicate_rows
     split_sizes = {name: 0 for name in declared_splits(cfg)}
     for shard in shards:
         split_sizes[shard.split] += shard.num_rows
-    sources: dict[str, dict[str, Any]] = {}
-    for record in sorted(kept, key=lambda r: r["source"]):
-        row = sources.setdefault(record["source"], {"records": 0, "first": None, "last": None})
-        row["records"] += 1
-        day = (record["published_local"] or "")[:10] or None
-        if day:
-            row["first"] = min(filter(None, [row["first"], day]))
-            row["last"] = max(filter(None, [row["last"], day]))
+    kept = release.kept_columns("source", "published_local")
+    days = pc.utf8_slice_codeunits(kept.column("published_local"), 0, 10)
+    days = pc.if_else(pc.equal(days, ""), pa.scalar(None, pa.string()), days)
+    per_source = pa.table({"source": kept.column("source"), "day": days}).group_by("source").aggregate(
+        [("day", "min"), ("day", "max"), ("source", "count")]
+    )
+    sources = {
+        row["source"]: {"records": row["source_count"], "first": row["day_min"], "last": row["day_max"]}
+        for row in sorted(per_source.to_pylist(), key=lambda row: row["source"])
+    }
     reasons = collections.Counter(r.reason for r in rejects)
     return {
         "corpus_lib_version": __version__,
@@ -531,7 +482,7 @@ def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates
         "split_rule": SPLIT_RULE,
         "config": cfg.to_dict(),
         "inputs": len(items) + len(input_rejects),
-        "records": len(kept),
+        "records": release.kept_count,
         "duplicates": len(duplicates),
         "rejects": len(rejects),
         "rejects_by_reason": dict(sorted(reasons.items())),
@@ -555,7 +506,7 @@ def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates
             "validation": cfg.splits.validation,
             "cutoff": cfg.splits.cutoff,
             "previous_ledger": has_previous,
-            "by_reason": dict(sorted(collections.Counter(e.reason for e in release.ledger.values()).items())),
+            "by_reason": dict(sorted(release.reason_counts().items())),
             # Ids whose split differs from the --previous ledger (none: known ids keep their split).
             # Moves against the release OUT held without --previous are only reported (BuildReport,
             # CLI): OUT's bytes depend on the inputs and --previous alone, not on what OUT held.

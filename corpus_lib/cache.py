@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -87,13 +87,10 @@ class PageCache:
                 index.setdefault(row["_key"], row)
         return index
 
-    def read_records(self, wanted: dict[str, set[str]]) -> Iterator[pa.Table]:
-        """For each segment -> keys wanted from it, the rows of those keys (record columns + _key)."""
-        columns = list(arrow_schema().names) + ["_key"]
-        for name in sorted(wanted):
-            table = pq.read_table(self.segments / name, columns=columns)
-            mask = pa.compute.is_in(table.column("_key"), value_set=pa.array(sorted(wanted[name])))
-            yield table.filter(mask)
+    def read_segment(self, name: str, keys: pa.Array) -> pa.Table:
+        """The rows of segment `name` whose keys are among `keys` (record columns + _key)."""
+        table = pq.read_table(self.segments / name, columns=list(arrow_schema().names) + ["_key"])
+        return table.filter(pa.compute.is_in(table.column("_key"), value_set=keys))
 
     def collect_garbage(self, used: set[str]) -> int:
         """Remove segments no page of the last build came from; return how many."""

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from corpus_lib.neardup import MinHashParams, estimated_similarity, similar_pairs
+from corpus_lib.neardup import MinHashParams, SketchFile, estimated_similarity, key_groups, row_groups, similar_pairs
 
 
 def body_fingerprint(body: str) -> str:
@@ -131,15 +131,16 @@ class Clusters:
 
 
 class _UnionFind:
-    """Disjoint sets over 0..n-1 with path halving; the smaller index becomes the root."""
+    """Disjoint sets over 0..n-1 with path halving; the smaller index becomes the root (4 bytes a row)."""
 
     def __init__(self, n: int):
-        self.parent = list(range(n))
+        self.parent = np.arange(n, dtype=np.int64 if n >= 2**31 else np.int32)
 
     def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
         return i
 
     def union(self, a: int, b: int) -> None:
@@ -147,34 +148,68 @@ class _UnionFind:
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
 
+    def roots(self) -> np.ndarray:
+        """The root of every row: its cluster's smallest row."""
+        parent = self.parent
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
 
-def cluster_records(
-    records: Sequence[Mapping[str, Any]],
-    signatures: np.ndarray | None,
+
+def digest_matrix(fingerprints: Sequence[str]) -> np.ndarray:
+    """Hex sha256 fingerprints as a (n x 32) uint8 matrix."""
+    return np.frombuffer(b"".join(bytes.fromhex(f) for f in fingerprints), dtype=np.uint8).reshape(len(fingerprints), 32)
+
+
+def link_rows(
+    n: int,
+    fingerprints: np.ndarray | None,
+    url_codes: np.ndarray | None,
+    signatures: np.ndarray | SketchFile | None,
     params: MinHashParams | None,
-    exact: bool = True,
-) -> Clusters:
-    """Group records into duplicate clusters. `signatures` (one row per record) enables near-dup."""
-    n = len(records)
+) -> tuple[np.ndarray, int]:
+    """Join rows 0..n-1 into duplicate clusters: the same body fingerprint (a row of the (n x 32)
+    digest matrix) or URL code (-1: none) when those are given, or similar signatures. Returns the root of
+    every row (its cluster's smallest row) and the number of verified near-duplicate pairs.
+
+    Only arrays of a few bytes a row are held (the signatures are read a chunk at a time), so this
+    runs on a million records without their texts or light columns in memory.
+    """
     union = _UnionFind(n)
-    fingerprints = [r.get("_fingerprint") or body_fingerprint(r["body"]) for r in records]
-    if exact:
-        first_with: dict[str, int] = {}
-        for i, (record, fingerprint) in enumerate(zip(records, fingerprints)):
-            for key in (f"body:{fingerprint}", f"url:{record['url']}" if record.get("url") else None):
-                if key is None:
-                    continue
-                if key in first_with:
-                    union.union(first_with[key], i)
-                else:
-                    first_with[key] = i
+    if fingerprints is not None and n:
+        # The first 8 bytes of a sha256 group the rows; the groups are checked on all 32.
+        prefix = np.ascontiguousarray(fingerprints[:, :8]).view(">u8").ravel()
+        for members in key_groups(prefix):
+            for same in row_groups(fingerprints[members]):
+                for other in same[1:]:
+                    union.union(int(members[same[0]]), int(members[other]))
+    if url_codes is not None:
+        for members in key_groups(url_codes):
+            if url_codes[members[0]] >= 0:
+                for other in members[1:]:
+                    union.union(int(members[0]), int(other))
     near = similar_pairs(signatures, params) if signatures is not None and params is not None else []
     for i, j, _ in near:
         union.union(i, j)
+    return union.roots(), len(near)
 
+
+def clusters_of(
+    records: Sequence[Mapping[str, Any]],
+    fingerprints: list[str],
+    roots: np.ndarray,
+    near_pairs: int,
+    signatures: Any,
+    params: MinHashParams | None,
+    exact: bool,
+) -> Clusters:
+    """The Clusters of `records` (id, url, published_local), given each one's cluster root (any
+    label shared by exactly the members of a cluster); `fingerprints` and `signatures` are theirs."""
     components: dict[int, list[int]] = {}
-    for i in range(n):
-        components.setdefault(union.find(i), []).append(i)
+    for i, root in enumerate(roots.tolist()):
+        components.setdefault(root, []).append(i)
     links = Links(records, fingerprints, signatures, params, exact)
     representative_of: dict[str, str] = {}
     members: dict[str, Membership] = {}
@@ -185,4 +220,21 @@ def cluster_records(
             representative_of[records[i]["id"]] = rep_id
             if i != rep:
                 members[records[i]["id"]] = links.membership(i, rep)
-    return Clusters(representative_of, members, len(near), links)
+    return Clusters(representative_of, members, near_pairs, links)
+
+
+def cluster_records(
+    records: Sequence[Mapping[str, Any]],
+    signatures: np.ndarray | None,
+    params: MinHashParams | None,
+    exact: bool = True,
+) -> Clusters:
+    """Group records into duplicate clusters. `signatures` (one row per record) enables near-dup."""
+    fingerprints = [r.get("_fingerprint") or body_fingerprint(r["body"]) for r in records]
+    url_codes = None
+    if exact:
+        code_of: dict[str, int] = {}
+        url_codes = np.asarray([code_of.setdefault(r["url"], len(code_of)) if r.get("url") else -1 for r in records], dtype=np.int64)
+    digests = digest_matrix(fingerprints) if exact else None
+    roots, near_pairs = link_rows(len(records), digests, url_codes, signatures, params)
+    return clusters_of(records, fingerprints, roots, near_pairs, signatures, params, exact)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+from pathlib import Path
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -87,39 +90,92 @@ def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return min(good, key=lambda c: (probability(threshold / 2, *c), c))
 
 
-def similar_pairs(signatures: np.ndarray, params: MinHashParams) -> list[tuple[int, int, float]]:
+def similar_pairs(signatures: np.ndarray | SketchFile, params: MinHashParams) -> list[tuple[int, int, float]]:
     """Pairs (i < j) of rows whose estimated Jaccard similarity is at least the threshold.
 
     Candidates share at least one LSH band; every candidate is verified on the full signature,
-    so the result does not depend on the banding beyond recall.
+    so the result does not depend on the banding beyond recall. The rows are read a chunk at a
+    time (a SketchFile on disk is never loaded whole): what is held is a 64-bit key per row and
+    band, and the candidate pairs.
     """
-    n = len(signatures)
+    sketches = SketchFile.of(signatures)
+    n = len(sketches)
     if n < 2:
         return []
     pairs: list[tuple[int, int, float]] = []
     # Identical signatures first: a star per group (similarity 1.0), and only one row of each
     # group enters the banding, so a thousand copies of one text never make a million candidates.
-    copies: set[int] = set()
-    for members in _groups(signatures):
+    copy = np.zeros(n, dtype=bool)
+    for members in _identical_groups(sketches):
         pairs.extend((members[0], other, 1.0) for other in members[1:])
-        copies.update(members[1:])
-    distinct_rows = np.asarray([i for i in range(n) if i not in copies])
-    matrix = signatures[distinct_rows]
+        copy[members[1:]] = True
+    distinct = np.flatnonzero(~copy)
     bands, rows = params.bands
     candidates: set[tuple[int, int]] = set()
-    for band in range(bands):
-        for members in _groups(matrix[:, band * rows : (band + 1) * rows]):
-            for a in range(len(members)):
-                for b in range(a + 1, len(members)):
-                    candidates.add((int(distinct_rows[members[a]]), int(distinct_rows[members[b]])))
+    view = sketches.select(distinct)
+    per_pass = max(1, _KEY_BYTES_PER_PASS // (8 * max(1, len(distinct))))
+    for first in range(0, bands, per_pass):
+        spans = [(band * rows, (band + 1) * rows) for band in range(first, min(first + per_pass, bands))]
+        for keys in _row_keys(view, spans):
+            for members in key_groups(keys):
+                rows_of = distinct[members]
+                for a in range(len(rows_of)):
+                    for b in range(a + 1, len(rows_of)):
+                        candidates.add((int(rows_of[a]), int(rows_of[b])))
+    width = bands * rows
     for i, j in sorted(candidates):
-        similarity = estimated_similarity(signatures[i], signatures[j])
+        a, b = sketches.take([i, j])
+        # Keys are hashes: a pair whose keys collided without an equal band is no candidate.
+        if not np.any(np.all((a[:width] == b[:width]).reshape(bands, rows), axis=1)):
+            continue
+        similarity = estimated_similarity(a, b)
         if similarity >= params.threshold:
             pairs.append((i, j, similarity))
     return sorted(pairs)
 
 
-def _groups(block: np.ndarray) -> list[list[int]]:
+_KEY_BYTES_PER_PASS = 32 * 1024 * 1024  # band keys held at once: more bands, more passes over the rows
+
+
+def _row_keys(sketches: SketchFile, spans: list[tuple[int, int]]) -> list[np.ndarray]:
+    """For each column span, a uint64 key per row of the span's values (equal values, equal keys)."""
+    keys = [np.empty(len(sketches), dtype=np.uint64) for _ in spans]
+    for start, block in sketches.chunks():
+        for out, (lo, hi) in zip(keys, spans):
+            out[start : start + len(block)] = _mix_columns(block[:, lo:hi])
+    return keys
+
+
+def _mix_columns(block: np.ndarray) -> np.ndarray:
+    combined = np.zeros(len(block), dtype=np.uint64)
+    with np.errstate(over="ignore"):  # wrapping multiplication is the hash
+        for column in block.T:
+            combined = (combined ^ column.astype(np.uint64)) * _MIX
+            combined ^= combined >> np.uint64(29)
+    return combined
+
+
+def key_groups(keys: np.ndarray) -> list[np.ndarray]:
+    """Positions of keys that occur more than once, grouped by key, each group ascending."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    shared = np.flatnonzero(ends - starts > 1)  # only groups of two or more, without a Python loop over all rows
+    return [order[starts[g] : ends[g]] for g in shared]
+
+
+def _identical_groups(sketches: SketchFile) -> list[list[int]]:
+    """Rows that occur more than once, grouped by identical row, each group ascending."""
+    [keys] = _row_keys(sketches, [(0, sketches.num_perm)])
+    groups: list[list[int]] = []
+    for members in key_groups(keys):
+        block = sketches.take(members)
+        groups.extend([int(members[i]) for i in same] for same in row_groups(block))
+    return groups
+
+
+def row_groups(block: np.ndarray) -> list[list[int]]:
     """Indices of rows that occur more than once, grouped by identical row, each group sorted."""
     block = np.ascontiguousarray(block)
     keys = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).ravel()
@@ -127,9 +183,101 @@ def _groups(block: np.ndarray) -> list[list[int]]:
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     ends = np.r_[starts[1:], len(keys)]
-    shared = np.flatnonzero(ends - starts > 1)  # only groups of two or more, without a Python loop over all rows
+    shared = np.flatnonzero(ends - starts > 1)
     return [sorted(int(i) for i in order[starts[g] : ends[g]]) for g in shared]
 
 
 def estimated_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
+
+
+class SketchFile:
+    """MinHash rows (uint32 x num_perm each) in record order, in a flat file or a matrix.
+
+    Rows are read back a chunk at a time or one at a time, with plain reads: a memory map of the
+    whole file would keep every touched page resident in the process.
+    """
+
+    def __init__(self, num_perm: int, path: str | os.PathLike | None = None, matrix: np.ndarray | None = None,
+                 rows: np.ndarray | None = None):
+        self.num_perm = num_perm
+        self.path = Path(path) if path is not None else None
+        self._matrix = matrix
+        self._handle = None
+        self._count = 0 if matrix is None else len(matrix)
+        self._selected = rows  # a view of these rows of the underlying file or matrix, in this order
+        if self.path is not None and matrix is None:
+            self._handle = open(self.path, "a+b")
+            self._handle.seek(0, os.SEEK_END)
+            self._count = self._handle.tell() // self.row_bytes
+
+    @classmethod
+    def of(cls, matrix: np.ndarray | SketchFile) -> SketchFile:
+        if isinstance(matrix, SketchFile):
+            return matrix
+        matrix = np.asarray(matrix, dtype=np.uint32)
+        return cls(matrix.shape[1] if matrix.ndim == 2 else 0, matrix=matrix.reshape(len(matrix), -1))
+
+    @property
+    def row_bytes(self) -> int:
+        return 4 * self.num_perm
+
+    def append(self, rows: bytes | bytearray) -> None:
+        if len(rows) % self.row_bytes:
+            raise ValueError(f"{len(rows)} bytes is not a whole number of {self.num_perm}-value rows")
+        self._handle.write(rows)
+        self._count += len(rows) // self.row_bytes
+
+    def flush(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __len__(self) -> int:
+        return self._count if self._selected is None else len(self._selected)
+
+    def select(self, rows: np.ndarray) -> SketchFile:
+        """These rows (of this view), in this order, as a view."""
+        rows = np.asarray(rows, dtype=np.int64)
+        base = rows if self._selected is None else self._selected[rows]
+        view = SketchFile.__new__(SketchFile)
+        view.__dict__.update(self.__dict__)
+        view._selected = base
+        return view
+
+    def _physical(self, rows: np.ndarray) -> np.ndarray:
+        return rows if self._selected is None else self._selected[rows]
+
+    def _read_physical(self, rows: np.ndarray) -> np.ndarray:
+        if self._matrix is not None:
+            return self._matrix[rows]
+        self.flush()
+        out = np.empty((len(rows), self.num_perm), dtype=np.uint32)
+        fd = self._handle.fileno()
+        # Runs of consecutive rows are one read each.
+        starts = np.flatnonzero(np.r_[True, np.diff(rows) != 1]) if len(rows) else np.zeros(0, dtype=np.int64)
+        ends = np.r_[starts[1:], len(rows)]
+        for start, end in zip(starts, ends):
+            data = os.pread(fd, int(end - start) * self.row_bytes, int(rows[start]) * self.row_bytes)
+            out[start:end] = np.frombuffer(data, dtype=np.uint32).reshape(end - start, self.num_perm)
+        return out
+
+    def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The rows at these positions (of this view) as a matrix."""
+        return self._read_physical(self._physical(np.asarray(rows, dtype=np.int64)))
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        return self.take([int(row)])[0]
+
+    def chunks(self, size: int = 65536) -> Iterator[tuple[int, np.ndarray]]:
+        """(first position, matrix of rows) over the whole view, `size` rows at a time."""
+        for start in range(0, len(self), size):
+            yield start, self.take(np.arange(start, min(start + size, len(self))))
+
+    def matrix(self) -> np.ndarray:
+        """Every row in memory (small views only)."""
+        return self.take(np.arange(len(self)))

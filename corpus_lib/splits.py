@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,6 +18,7 @@ from corpus_lib.dedup import Clusters, keep_order
 
 SPLIT_RULE = "corpus_lib.split/1"
 SPLITS = ("train", "validation", "test")
+REASONS = ("hash", "temporal", "previous")  # why a ledger entry has its split
 _SCALE = float(1 << 64)
 
 
@@ -114,9 +115,14 @@ def assign_cluster_splits(
 
 
 def _by_rule(plan: SplitPlan, rep: str, record: Mapping[str, Any]) -> tuple[str, str]:
+    return rule_split(plan, rep, record.get("published_local"))
+
+
+def rule_split(plan: SplitPlan, key: str, published_local: str | None) -> tuple[str, str]:
+    """(split, reason) by the plan's rule for a cluster whose representative is `key`."""
     if plan.cutoff is not None:
-        return plan.by_date(rep, record.get("published_local"))
-    return plan.by_hash(rep), "hash"
+        return plan.by_date(key, published_local)
+    return plan.by_hash(key), "hash"
 
 
 def _separate(
@@ -220,18 +226,9 @@ def ledger_moves(ledger: Mapping[str, LedgerEntry], reference: Mapping[str, str]
     ]
 
 
-def write_ledger(path: Path, entries: Iterable[LedgerEntry], source_files: Mapping[str, str]) -> None:
-    rows = sorted(entries, key=lambda e: e.id)
-    table = pa.table(
-        {
-            "id": pa.array([e.id for e in rows], pa.string()),
-            "split": pa.array([e.split for e in rows], pa.string()),
-            "cluster": pa.array([e.cluster for e in rows], pa.string()),
-            "reason": pa.array([e.reason for e in rows], pa.string()),
-            "source_file": pa.array([source_files.get(e.id) for e in rows], pa.string()),
-        }
-    )
-    pq.write_table(table, path, compression="zstd")
+def write_ledger_table(path: Path, table: pa.Table) -> None:
+    """Write the ledger's columns (id, split, cluster, reason, source_file; sorted by id)."""
+    pq.write_table(table.select(["id", "split", "cluster", "reason", "source_file"]), path, compression="zstd")
 
 
 def read_ledger(path: Path) -> dict[str, str]:

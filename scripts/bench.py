@@ -58,8 +58,8 @@ MEASUREMENTS = ("floor", "core", "full", "rebuild", "dask", "datasets", "identic
 DEFAULT_MEASUREMENTS = MEASUREMENTS[:-1]  # memory: one more full build, for the scaling runs (--only memory)
 # build() steps whose entry and exit the memory child records (names in corpus_lib.build's namespace).
 MEMORY_STEPS = (
-    "discover", "learn_templates", "_sketch_matrix", "plan_release", "_write_data", "write_split_stream",
-    "write_ledger", "render_plots", "write_croissant", "render_card",
+    "discover", "learn_templates", "_sketches", "plan_release", "_write_data", "write_split_stream",
+    "write_ledger_table", "render_plots", "write_croissant", "render_card",
 )
 TARGETS = {
     "core_vs_floor": 0.5,
@@ -372,11 +372,12 @@ PROFILE_STAGES: list[tuple[str, list[tuple[str, str]], str | None]] = [
     ("  exact fingerprint", [("corpus_lib/dedup.py", "body_fingerprint")], "extract_batch"),
     ("  MinHash sketches", [("corpus_lib/neardup.py", "signatures")], "extract_batch"),
     ("  page cache write", [("corpus_lib/cache.py", "write_segment")], None),
-    ("global: clustering", [("corpus_lib/dedup.py", "cluster_records")], None),
-    ("global: splits", [("corpus_lib/splits.py", "assign_cluster_splits")], None),
-    ("global: leakage check", [("corpus_lib/build.py", "count_leakage")], None),
+    ("global (all of it)", [("corpus_lib/release.py", "plan_release")], None),
+    ("  clustering", [("corpus_lib/dedup.py", "link_rows"), ("corpus_lib/dedup.py", "clusters_of")], None),
+    ("  splits", [("corpus_lib/splits.py", "assign_cluster_splits"), ("corpus_lib/release.py", "_assign_singletons")], None),
+    ("  leakage check", [("corpus_lib/release.py", "count_leakage")], None),
     ("writing shards (from the cache)", [("corpus_lib/build.py", "_write_data")], None),
-    ("ledger", [("corpus_lib/splits.py", "write_ledger")], None),
+    ("ledger", [("corpus_lib/splits.py", "write_ledger_table")], None),
     ("plots", [("corpus_lib/plots.py", "render_plots")], None),
     ("croissant", [("corpus_lib/croissant.py", "croissant_metadata"), ("corpus_lib/croissant.py", "write_croissant")], None),
     ("card", [("corpus_lib/card.py", "render_card")], None),

@@ -126,7 +126,7 @@ def write_dataset(out: Path, records: list[dict]) -> dict:
     from corpus_lib.plots import render_plots
     from corpus_lib.schema import arrow_schema, record_errors
     from corpus_lib.write import write_split_stream
-    from corpus_lib.splits import LEDGER_FILE, write_ledger
+    from corpus_lib.splits import LEDGER_FILE, write_ledger_table
 
     cfg = BuildConfig(
         name="bench-news", pretty_name="corpus_lib validate benchmark", license="cc-by-4.0",
@@ -156,8 +156,8 @@ def write_dataset(out: Path, records: list[dict]) -> dict:
         shards += write_split_stream(out, split, tables, len(rows), cfg.max_rows_per_shard, cfg.max_bytes_per_shard)
     build_module._write_jsonl(out / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
     build_module._write_jsonl(out / DUPLICATES_FILE, release.duplicate_rows)
-    write_ledger(out / LEDGER_FILE, release.ledger.values(), {r["id"]: r["source_file"] for r in records})
-    plots = render_plots(out, build_module._plot_table(release.kept))
+    write_ledger_table(out / LEDGER_FILE, release.ledger_table())
+    plots = render_plots(out, release.kept_columns(*build_module.PLOT_COLUMNS))
     write_croissant(out, croissant_metadata(out, name=cfg.name, pretty_name=cfg.pretty_name,
                                             description=dataset_description(cfg), license=cfg.license, shards=shards))
     items = range(len(records) + len(rejects))  # the inputs: every record and every reject was a file

@@ -1,0 +1,148 @@
+"""What the global steps hold of every record, kept on disk: the light table and the sketch file.
+
+A build streams one light row (id, path, URL, date, fingerprint, cache key, ...) and one MinHash
+row per record out of pass 2. Held as Python dicts and bytes, that was about 1.5 KB a record (1.4 GB
+at a million pages). Here the rows go to an Arrow IPC file and the MinHash rows to a flat file,
+both in the build's scratch folder (the sketch file is neardup.SketchFile); the global steps read
+back one column at a time, or the rows they need, so what stays in memory is a few numpy arrays of
+a few bytes a record.
+
+The same classes also wrap rows that are already in memory (a list of records, a signature
+matrix), so the global steps have one implementation for the build and for direct callers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from corpus_lib.dedup import body_fingerprint
+
+# The light columns as stored; _fingerprint and _key are sha256 digests (32 bytes, not 64 hex
+# characters), _segment an index into LightTable.segments.
+LIGHT_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string()),
+        pa.field("source_file", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("published_local", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("char_count", pa.int64()),
+        pa.field("_fingerprint", pa.binary(32)),
+        pa.field("_key", pa.binary(32)),
+        pa.field("_segment", pa.int32()),
+    ]
+)
+_BATCH_ROWS = 8192  # rows gathered before they are written as one IPC batch
+_HEX_COLUMNS = ("_fingerprint", "_key")
+
+
+class LightTable:
+    """The light columns of every record, in record order.
+
+    `LightTable(path)` spills appended rows to an Arrow IPC file at `path`; `from_records` wraps
+    records held in memory (their bodies give the fingerprints where `_fingerprint` is missing).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path is not None else None
+        self.segments: list[str] = []  # names of the cache segments rows came from (_segment indexes it)
+        self._segment_index: dict[str, int] = {}
+        self._pending: list[dict[str, Any]] = []
+        self._rows = 0
+        self._writer = pa.ipc.new_file(str(self.path), LIGHT_SCHEMA) if self.path is not None else None
+        self._table: pa.Table | None = None
+        self.records: Sequence[Mapping[str, Any]] | None = None  # the records themselves, when held in memory
+
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping[str, Any]]) -> LightTable:
+        table = cls()
+        table.append(records)
+        table.close()
+        table.records = records
+        return table
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Add records (dicts with the light columns; `_segment` a segment name or None)."""
+        for row in rows:
+            light = {name: row.get(name) for name in LIGHT_SCHEMA.names}
+            fingerprint = row.get("_fingerprint") or body_fingerprint(row["body"])
+            light["_fingerprint"] = bytes.fromhex(fingerprint)
+            light["_key"] = bytes.fromhex(row["_key"]) if row.get("_key") else None
+            light["_segment"] = self._segment_number(row.get("_segment"))
+            self._pending.append(light)
+        self._rows += len(rows)
+        if len(self._pending) >= _BATCH_ROWS:
+            self._flush()
+
+    def _segment_number(self, name: str | None) -> int | None:
+        if name is None:
+            return None
+        number = self._segment_index.get(name)
+        if number is None:
+            number = self._segment_index[name] = len(self.segments)
+            self.segments.append(name)
+        return number
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        batch = pa.RecordBatch.from_pylist(self._pending, schema=LIGHT_SCHEMA)
+        self._pending = []
+        if self._writer is not None:
+            self._writer.write_batch(batch)
+        else:
+            self._table = pa.Table.from_batches([batch]) if self._table is None else pa.concat_tables([self._table, pa.Table.from_batches([batch])])
+
+    def close(self) -> None:
+        self._flush()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._table is None:
+            self._table = LIGHT_SCHEMA.empty_table() if self.path is None else None
+
+    def columns(self, *names: str) -> pa.Table:
+        """The named columns of every row, read from the file (only those columns) or memory."""
+        if self._table is not None:
+            return self._table.select(list(names)).combine_chunks()
+        fields = [LIGHT_SCHEMA.get_field_index(name) for name in names]
+        with pa.OSFile(str(self.path)) as source:  # read, not mapped: mapped pages would stay resident
+            table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields)).read_all()
+        return table.select(list(names)).combine_chunks()
+
+    def column(self, name: str) -> pa.Array:
+        return self.columns(name).column(0).combine_chunks()
+
+    def digests(self, name: str) -> np.ndarray:
+        """A binary(32) column as a (rows x 32) uint8 matrix."""
+        array = self.column(name)
+        if array.null_count:
+            raise ValueError(f"light column {name} has nulls")
+        return np.frombuffer(array.buffers()[1], dtype=np.uint8, count=32 * len(array), offset=32 * array.offset).reshape(len(array), 32)
+
+    def rows(self, indices: Sequence[int] | np.ndarray, names: Sequence[str] = ("id", "source_file", "url", "published_local")) -> list[dict[str, Any]]:
+        """The named columns of the rows at `indices` as dicts (hex strings for digests)."""
+        if self.records is not None:
+            return [{name: self.records[int(i)].get(name) for name in names} for i in indices]
+        table = self.columns(*names).take(pa.array(np.asarray(indices, dtype=np.int64)))
+        out = table.to_pylist()
+        for name in _HEX_COLUMNS:
+            if name in names:
+                for row in out:
+                    row[name] = row[name].hex() if row[name] is not None else None
+        return out
+
+    def codes(self, name: str) -> np.ndarray:
+        """A string column as int64 codes (equal strings, equal codes; null is -1)."""
+        encoded = pc.dictionary_encode(self.column(name)).indices
+        return np.asarray(pc.fill_null(pc.cast(encoded, pa.int64()), -1))
