@@ -8,7 +8,9 @@ duplicate clusters, splits, writing) run in the driver on what the batches retur
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import itertools
 import logging
 import os
 import sys
@@ -20,8 +22,15 @@ from corpus_lib.inputs import InputFile
 BATCH = 64
 
 
-def batches(items: Sequence[InputFile], size: int = BATCH) -> list[Sequence[InputFile]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def batches(items: Sequence[InputFile], size: int = BATCH) -> Iterator[Sequence[InputFile]]:
+    """The items a batch at a time, made as they are needed."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# Batches handed to the pool ahead of the one whose results are awaited, per worker: enough to keep
+# every worker busy, few enough that neither the batches nor their results pile up in memory.
+_AHEAD_PER_WORKER = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,23 +56,30 @@ def run_batches(
     `init(*init_args)` runs once in each worker (and here when running inline) to hand it the
     context, so large read-only state is sent once per worker, not once per batch.
     """
-    chunks = batches(items)
     progress = _progress(label, len(items))
     if engine is not None and engine.name == "dask":
-        yield from _run_dask(fn, chunks, workers, init, init_args, engine, progress)
+        yield from _run_dask(fn, list(batches(items)), workers, init, init_args, engine, progress)
         return
-    if workers <= 1 or len(chunks) <= 1:
+    if workers <= 1 or len(items) <= BATCH:
         if init is not None:
             init(*init_args)
-        for chunk in chunks:
+        for chunk in batches(items):
             results = fn(chunk)
             progress(len(chunk))
             yield from results
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=init, initargs=init_args) as pool:
-        for chunk, results in zip(chunks, pool.map(fn, chunks)):
-            progress(len(chunk))
-            yield from results
+        # Submitted as the results are taken (pool.map would submit every batch at once), and taken in
+        # input order.
+        waiting: collections.deque = collections.deque()
+        for chunk in itertools.chain(batches(items), [None]):
+            if chunk is not None:
+                waiting.append((len(chunk), pool.submit(fn, chunk)))
+            while waiting and (chunk is None or len(waiting) > _AHEAD_PER_WORKER * workers):
+                size, future = waiting.popleft()
+                results = future.result()
+                progress(size)
+                yield from results
 
 
 def _progress(label: str | None, total: int) -> Callable[[int], None]:

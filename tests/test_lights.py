@@ -1,0 +1,151 @@
+"""The global steps' on-disk stores (light table, sketch file), the compact input list and the
+bounded batch window: each gives what its in-memory counterpart gives."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_lib.dedup import body_fingerprint, cluster_records
+from corpus_lib.engine import run_batches
+from corpus_lib.inputs import InputFile, discover
+from corpus_lib.lights import LightTable
+from corpus_lib.neardup import MinHashParams, SketchFile, similar_pairs
+
+
+def light(i: int, body: str, url: str | None = None, published: str | None = None, segment: str | None = "seg-a") -> dict:
+    return {
+        "id": f"{i:016x}", "source_file": f"site/{i}.txt", "url": url, "published_local": published,
+        "language": "en", "source": "site", "char_count": len(body), "_fingerprint": body_fingerprint(body),
+        "_key": hashlib.sha256(str(i).encode()).hexdigest(), "_segment": segment,
+    }
+
+
+def test_light_table_on_disk_reads_back_what_went_in(tmp_path):
+    rows = [light(i, f"body {i % 7}", url=f"https://x/{i % 5}" if i % 3 else None, published="2021-05-18T10:00:00" if i % 2 else None,
+                  segment=f"seg-{i % 4}") for i in range(20_000)]
+    table = LightTable(tmp_path / "lights.arrow")
+    for start in range(0, len(rows), 700):  # batches that do not line up with the spill size
+        table.append(rows[start : start + 700])
+    table.close()
+    memory = LightTable.from_records(rows)
+    assert len(table) == len(memory) == len(rows)
+    assert table.column("id").to_pylist() == [r["id"] for r in rows]
+    assert np.array_equal(table.digests("_fingerprint"), memory.digests("_fingerprint"))
+    assert bytes(table.digests("_fingerprint")[3]).hex() == rows[3]["_fingerprint"]
+    assert np.array_equal(table.codes("url"), memory.codes("url"))
+    codes = table.codes("url")
+    assert (codes == -1).sum() == sum(1 for r in rows if r["url"] is None)
+    assert len({c for c, r in zip(codes, rows) if r["url"] == "https://x/1"}) == 1
+    picked = table.rows([5, 0, 19_999], ("id", "url", "_key"))
+    assert picked == [{"id": rows[i]["id"], "url": rows[i]["url"], "_key": rows[i]["_key"]} for i in (5, 0, 19_999)]
+    segments = table.column("_segment").to_pylist()
+    assert [table.segments[s] for s in segments[:8]] == [r["_segment"] for r in rows[:8]]
+
+
+def test_light_table_takes_fingerprints_from_bodies():
+    table = LightTable.from_records([{"id": "a", "body": "Some text"}, {"id": "b", "body": "SOME  text"}])
+    assert bytes(table.digests("_fingerprint")[0]) == bytes(table.digests("_fingerprint")[1])
+
+
+def test_sketch_file_views(tmp_path):
+    rng = np.random.default_rng(3)
+    matrix = rng.integers(0, 2**32, size=(1000, 16), dtype=np.uint32)
+    stored = SketchFile(16, tmp_path / "s.u32")
+    for start in range(0, 1000, 64):
+        stored.append(matrix[start : start + 64].tobytes())
+    with pytest.raises(ValueError, match="whole number"):
+        stored.append(b"123")
+    assert len(stored) == 1000
+    assert np.array_equal(stored.matrix(), matrix)
+    assert np.array_equal(stored.take([999, 3, 4, 5]), matrix[[999, 3, 4, 5]])
+    view = stored.select(np.arange(0, 1000, 3)).select([1, 0, 5])
+    assert np.array_equal(view.matrix(), matrix[[3, 0, 15]])
+    assert np.array_equal(view[2], matrix[15])
+    seen = np.concatenate([block for _, block in stored.chunks(size=300)])
+    assert np.array_equal(seen, matrix)
+    stored.close()
+    assert os.path.getsize(tmp_path / "s.u32") == matrix.nbytes
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), rows=st.integers(2, 400), copies=st.integers(0, 40), threshold=st.sampled_from([0.5, 0.7, 0.8, 0.9]))
+def test_similar_pairs_from_a_file_match_the_pairwise_truth(tmp_path_factory, seed, rows, copies, threshold):
+    """Banding on hashed keys, a chunk at a time, finds what the full pairwise comparison finds
+    among pairs that share a band (verified on the full rows), whether the rows are on disk or not."""
+    rng = np.random.default_rng(seed)
+    perm = 32
+    params = MinHashParams(threshold=threshold, num_perm=perm)
+    matrix = rng.integers(0, 50, size=(rows, perm), dtype=np.uint32)  # small values: many equal bands
+    for _ in range(copies):
+        i, j = rng.integers(0, rows, 2)
+        matrix[j] = matrix[i]
+        changed = rng.random(perm) < rng.random() * 0.5
+        matrix[j][changed] = rng.integers(0, 50, changed.sum())
+    path = tmp_path_factory.mktemp("sk") / "s.u32"
+    stored = SketchFile(perm, path)
+    stored.append(matrix.tobytes())
+    found = similar_pairs(stored, params)
+    assert found == similar_pairs(matrix, params)
+    bands, width = params.bands
+    # Truth: a row identical to an earlier one is a copy of the first such row; other pairs count
+    # when they share a band and are similar enough.
+    first_of: dict[bytes, int] = {}
+    expected = set()
+    for j in range(rows):
+        key = matrix[j].tobytes()
+        if key in first_of:
+            expected.add((first_of[key], j, 1.0))
+        else:
+            first_of[key] = j
+    distinct = sorted(first_of.values())
+    for a, i in enumerate(distinct):
+        for j in distinct[a + 1 :]:
+            shared = any(np.array_equal(matrix[i, b * width : (b + 1) * width], matrix[j, b * width : (b + 1) * width]) for b in range(bands))
+            similarity = float(np.mean(matrix[i] == matrix[j]))
+            if shared and similarity >= threshold:
+                expected.add((i, j, similarity))
+    assert set(found) == expected
+
+
+def test_clusters_from_the_file_match_in_memory(tmp_path):
+    rng = np.random.default_rng(5)
+    records = [{"id": f"{i:016x}", "body": f"text {i % 40}", "url": None, "published_local": None} for i in range(200)]
+    matrix = rng.integers(0, 2**32, size=(200, 128), dtype=np.uint32)
+    matrix[150:] = matrix[:50]
+    stored = SketchFile(128, tmp_path / "s.u32")
+    stored.append(matrix.tobytes())
+    params = MinHashParams()
+    a, b = cluster_records(records, matrix, params), cluster_records(records, stored, params)
+    assert a.representative_of == b.representative_of and a.members == b.members and a.near_pairs == b.near_pairs == 50
+
+
+def test_input_files_are_compact_and_sorted(tmp_path):
+    src = tmp_path / "src"
+    names = ["b/é.txt", "b/z.txt", "a/2.html", "a/10.txt", "c.txt", "Z.txt"]
+    for name in names:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("x")
+    os.symlink(src / "c.txt", src / "d-link.txt")
+    files, rejects = discover(src)
+    assert not rejects
+    assert [f.source_file for f in files] == sorted(names + ["d-link.txt"])  # code point order, as sorted()
+    assert files[1:3] == [files[1], files[2]] and isinstance(files[0], InputFile)
+    link = next(f for f in files if f.source_file == "d-link.txt")
+    assert link.path == str((src / "c.txt").resolve())
+    assert files[0].path == os.path.join(str(src.resolve()), files[0].source_file)
+
+
+def _double(batch):
+    return [2 * x for x in batch]
+
+
+def test_the_batch_window_keeps_input_order():
+    items = list(range(5000))  # 79 batches: more than the window of batches ahead
+    assert list(run_batches(_double, items, 2)) == [2 * x for x in items]
+    assert list(run_batches(_double, items, 1)) == [2 * x for x in items]
