@@ -13,6 +13,7 @@ matrix), so the global steps have one implementation for the build and for direc
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -22,9 +23,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_lib.dedup import body_fingerprint
+from corpus_lib.neardup import key_groups
 
 # The light columns as stored; _fingerprint and _key are sha256 digests (32 bytes, not 64 hex
-# characters), _segment an index into LightTable.segments.
+# characters), _segment an index into LightTable.segments, _url_hash 8 bytes of the URL's blake2b
+# (the URL groups are found on these, then checked on the URLs).
 LIGHT_SCHEMA = pa.schema(
     [
         pa.field("id", pa.string()),
@@ -37,6 +40,7 @@ LIGHT_SCHEMA = pa.schema(
         pa.field("_fingerprint", pa.binary(32)),
         pa.field("_key", pa.binary(32)),
         pa.field("_segment", pa.int32()),
+        pa.field("_url_hash", pa.uint64()),
     ]
 )
 _BATCH_ROWS = 8192  # rows gathered before they are written as one IPC batch
@@ -79,6 +83,8 @@ class LightTable:
             light["_fingerprint"] = bytes.fromhex(fingerprint)
             light["_key"] = bytes.fromhex(row["_key"]) if row.get("_key") else None
             light["_segment"] = self._segment_number(row.get("_segment"))
+            url = row.get("url")
+            light["_url_hash"] = int.from_bytes(hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest(), "big") if url else None
             self._pending.append(light)
         self._rows += len(rows)
         if len(self._pending) >= _BATCH_ROWS:
@@ -116,9 +122,12 @@ class LightTable:
         if self._table is not None:
             return self._table.select(list(names)).combine_chunks()
         fields = [LIGHT_SCHEMA.get_field_index(name) for name in names]
-        with pa.OSFile(str(self.path)) as source:  # read, not mapped: mapped pages would stay resident
+        # Mapped, not read: a read brings in each batch's whole body (every column), a map only the
+        # pages of the columns asked for, which are then copied out.
+        with pa.memory_map(str(self.path)) as source:
             table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields)).read_all()
-        return table.select(list(names)).combine_chunks()
+            return pa.table([pa.concat_arrays(column.chunks) if column.num_chunks else pa.array([], column.type)
+                             for column in table.select(list(names)).columns], names=list(names))
 
     def column(self, name: str) -> pa.Array:
         return self.columns(name).column(0).combine_chunks()
@@ -142,7 +151,27 @@ class LightTable:
                     row[name] = row[name].hex() if row[name] is not None else None
         return out
 
-    def codes(self, name: str) -> np.ndarray:
-        """A string column as int64 codes (equal strings, equal codes; null is -1)."""
-        encoded = pc.dictionary_encode(self.column(name)).indices
-        return np.asarray(pc.fill_null(pc.cast(encoded, pa.int64()), -1))
+    def url_codes(self) -> np.ndarray:
+        """An int64 code per row: rows with the same URL share a code, other rows have -1 (no URL,
+        or a URL no other row has). Found on the URL hashes and checked on the URLs themselves, so
+        what is held is 8 bytes a row, not the URLs (a dictionary of a million URLs took ~500 MB)."""
+        hashes = self.column("_url_hash")
+        valid = np.asarray(pc.is_valid(hashes))
+        values = np.asarray(pc.fill_null(hashes, 0)).astype(np.uint64)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        present = np.flatnonzero(valid)
+        groups = [present[members] for members in key_groups(values[present])]
+        if not groups:
+            return codes
+        rows = np.concatenate(groups)
+        url_of = dict(zip(rows.tolist(), (found["url"] for found in self.rows(rows, ("url",)))))
+        next_code = 0
+        for group in groups:
+            by_url: dict[str, list[int]] = {}
+            for row in group.tolist():
+                by_url.setdefault(url_of[row], []).append(row)
+            for same in by_url.values():
+                if len(same) > 1:
+                    codes[same] = next_code
+                    next_code += 1
+        return codes

@@ -122,16 +122,23 @@ def similar_pairs(signatures: np.ndarray | SketchFile, params: MinHashParams) ->
                 for a in range(len(rows_of)):
                     for b in range(a + 1, len(rows_of)):
                         candidates.add((int(rows_of[a]), int(rows_of[b])))
-    width = bands * rows
-    for i, j in sorted(candidates):
-        a, b = sketches.take([i, j])
+    ordered = np.asarray(sorted(candidates), dtype=np.int64).reshape(-1, 2)
+    del candidates
+    for start in range(0, len(ordered), _VERIFY_PAIRS):
+        block = ordered[start : start + _VERIFY_PAIRS]
+        needed, where = np.unique(block.ravel(), return_inverse=True)
+        values = sketches.take(needed)
+        where = where.reshape(-1, 2)
+        equal = values[where[:, 0]] == values[where[:, 1]]
         # Keys are hashes: a pair whose keys collided without an equal band is no candidate.
-        if not np.any(np.all((a[:width] == b[:width]).reshape(bands, rows), axis=1)):
-            continue
-        similarity = estimated_similarity(a, b)
-        if similarity >= params.threshold:
-            pairs.append((i, j, similarity))
+        banded = np.all(equal[:, : bands * rows].reshape(len(block), bands, rows), axis=2).any(axis=1)
+        similarity = equal.mean(axis=1)
+        for k in np.flatnonzero(banded & (similarity >= params.threshold)):
+            pairs.append((int(block[k, 0]), int(block[k, 1]), float(similarity[k])))
     return sorted(pairs)
+
+
+_VERIFY_PAIRS = 65536  # candidate pairs verified at a time (their rows read in one go)
 
 
 _KEY_BYTES_PER_PASS = 32 * 1024 * 1024  # band keys held at once: more bands, more passes over the rows
@@ -207,9 +214,7 @@ class SketchFile:
         self._count = 0 if matrix is None else len(matrix)
         self._selected = rows  # a view of these rows of the underlying file or matrix, in this order
         if self.path is not None and matrix is None:
-            self._handle = open(self.path, "a+b")
-            self._handle.seek(0, os.SEEK_END)
-            self._count = self._handle.tell() // self.row_bytes
+            self._handle = open(self.path, "w+b")  # a new, empty file
 
     @classmethod
     def of(cls, matrix: np.ndarray | SketchFile) -> SketchFile:
@@ -262,8 +267,9 @@ class SketchFile:
         starts = np.flatnonzero(np.r_[True, np.diff(rows) != 1]) if len(rows) else np.zeros(0, dtype=np.int64)
         ends = np.r_[starts[1:], len(rows)]
         for start, end in zip(starts, ends):
-            data = os.pread(fd, int(end - start) * self.row_bytes, int(rows[start]) * self.row_bytes)
-            out[start:end] = np.frombuffer(data, dtype=np.uint32).reshape(end - start, self.num_perm)
+            wanted = int(end - start) * self.row_bytes
+            if os.preadv(fd, [memoryview(out[start:end]).cast("B")], int(rows[start]) * self.row_bytes) != wanted:
+                raise OSError(f"{self.path}: short read of MinHash rows")
         return out
 
     def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -273,7 +279,7 @@ class SketchFile:
     def __getitem__(self, row: int) -> np.ndarray:
         return self.take([int(row)])[0]
 
-    def chunks(self, size: int = 65536) -> Iterator[tuple[int, np.ndarray]]:
+    def chunks(self, size: int = 16384) -> Iterator[tuple[int, np.ndarray]]:
         """(first position, matrix of rows) over the whole view, `size` rows at a time."""
         for start in range(0, len(self), size):
             yield start, self.take(np.arange(start, min(start + size, len(self))))

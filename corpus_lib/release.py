@@ -116,7 +116,7 @@ def plan_release(
     sketch_rows = SketchFile.of(sketches) if near else None
     params = minhash_params(cfg)
     digests = lights.digests("_fingerprint")
-    url_codes = lights.codes("url") if cfg.exact_dedup else None
+    url_codes = lights.url_codes() if cfg.exact_dedup else None
     roots, near_pairs = link_rows(n, digests if cfg.exact_dedup else None, url_codes, sketch_rows, params if near else None)
     del url_codes
 

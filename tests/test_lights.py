@@ -38,14 +38,22 @@ def test_light_table_on_disk_reads_back_what_went_in(tmp_path):
     assert table.column("id").to_pylist() == [r["id"] for r in rows]
     assert np.array_equal(table.digests("_fingerprint"), memory.digests("_fingerprint"))
     assert bytes(table.digests("_fingerprint")[3]).hex() == rows[3]["_fingerprint"]
-    assert np.array_equal(table.codes("url"), memory.codes("url"))
-    codes = table.codes("url")
+    codes = table.url_codes()
+    assert np.array_equal(codes, memory.url_codes())
     assert (codes == -1).sum() == sum(1 for r in rows if r["url"] is None)
     assert len({c for c, r in zip(codes, rows) if r["url"] == "https://x/1"}) == 1
+    assert len({c for c, r in zip(codes, rows) if r["url"] is not None}) == 5
     picked = table.rows([5, 0, 19_999], ("id", "url", "_key"))
     assert picked == [{"id": rows[i]["id"], "url": rows[i]["url"], "_key": rows[i]["_key"]} for i in (5, 0, 19_999)]
     segments = table.column("_segment").to_pylist()
     assert [table.segments[s] for s in segments[:8]] == [r["_segment"] for r in rows[:8]]
+
+
+def test_url_codes_group_equal_urls_only():
+    urls = ["https://a/1", None, "https://a/2", "https://a/1", "https://b", None, "https://a/2", "https://c"]
+    codes = LightTable.from_records([dict(light(i, "x"), url=u) for i, u in enumerate(urls)]).url_codes()
+    assert codes[0] == codes[3] != codes[2] == codes[6] >= 0
+    assert [codes[i] for i in (1, 4, 5, 7)] == [-1, -1, -1, -1]  # no URL, or one no other row has
 
 
 def test_light_table_takes_fingerprints_from_bodies():
