@@ -140,7 +140,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
     templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, spec))
     with _page_cache(out_path, cache) as page_cache, _scratch(out_path) as scratch:
         index = page_cache.load_index()
-        context = ExtractContext(cfg, templates, settings_digest(cfg), page_cache, frozenset(index))
+        context = ExtractContext(cfg, templates, settings_digest(cfg), page_cache, index.known)
         label = "pass 2: extract" if progress else None
         # What the global steps need of each record goes to disk as it streams in (lights.py):
         # held as dicts and bytes, it was ~1.5 KB a record.
@@ -152,7 +152,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         parsed = cached = 0
         for light in run_batches(extract_batch, items, workers, init_worker, (context,), label, spec):
             if light.get("_cached"):
-                light = index[light["_key"]]
+                light = index.light(light["_key"])
                 cached += 1
             elif "_key" in light:
                 parsed += 1

@@ -10,12 +10,14 @@ only Parquet.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -73,19 +75,21 @@ class PageCache:
     def segment_names(self) -> list[str]:
         return sorted(p.name for p in self.segments.glob("*.parquet")) if self.segments.is_dir() else []
 
-    def load_index(self) -> dict[str, dict[str, Any]]:
-        """key -> light columns (and the segment holding the page) of every cached page."""
-        index: dict[str, dict[str, Any]] = {}
+    def load_index(self) -> CacheIndex:
+        """Where every cached page is (its segment and row), read from the segments' key columns."""
+        names, keys, segments, rows = [], [], [], []
         for name in self.segment_names():
             try:
-                table = pq.read_table(self.segments / name, columns=list(LIGHT_COLUMNS))
+                column = pq.read_table(self.segments / name, columns=["_key"]).column("_key").to_pylist()
             except (OSError, pa.ArrowException):
                 (self.segments / name).unlink(missing_ok=True)  # damaged: its pages are parsed again
                 continue
-            for row in table.to_pylist():
-                row["_segment"] = name
-                index.setdefault(row["_key"], row)
-        return index
+            number = len(names)
+            names.append(name)
+            keys.extend(column)
+            segments.extend([number] * len(column))
+            rows.extend(range(len(column)))
+        return CacheIndex(self, names, keys, np.asarray(segments, dtype=np.int32), np.asarray(rows, dtype=np.int32))
 
     def read_segment(self, name: str, keys: pa.Array) -> pa.Table:
         """The rows of segment `name` whose keys are among `keys` (record columns + _key)."""
@@ -100,3 +104,75 @@ class PageCache:
                 (self.segments / name).unlink()
                 removed += 1
         return removed
+
+
+class KnownKeys:
+    """A set of page keys (hex sha256) as a sorted (n x 4) uint64 matrix: 32 bytes a key, sent to
+    every worker (a frozenset of a million hex strings was ~120 MB)."""
+
+    def __init__(self, keys: list[str]):
+        matrix = np.frombuffer(b"".join(bytes.fromhex(k) for k in keys), dtype=">u8").reshape(len(keys), 4).astype(np.uint64)
+        self.order = np.lexsort(matrix.T[::-1]) if len(keys) else np.zeros(0, dtype=np.int64)
+        self.matrix = matrix[self.order]
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def position(self, key: str) -> int | None:
+        """The index, in the order given, of `key`, or None."""
+        if not len(self.matrix):
+            return None
+        target = np.frombuffer(bytes.fromhex(key), dtype=">u8").astype(np.uint64)
+        first = self.matrix[:, 0]
+        lo, hi = np.searchsorted(first, target[0], "left"), np.searchsorted(first, target[0], "right")
+        for at in range(lo, hi):
+            if np.array_equal(self.matrix[at], target):
+                return int(self.order[at])
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.position(key) is not None
+
+
+class CacheIndex:
+    """The pages a cache holds: each key's segment and row (~40 bytes a page). A page's light
+    columns are read from its segment when asked for, a few segments being kept at a time: a
+    build asks in input order, which is the order the segments were written in."""
+
+    _KEPT_SEGMENTS = 64
+
+    def __init__(self, cache: PageCache, names: list[str], keys: list[str], segments: np.ndarray, rows: np.ndarray):
+        # A key in two segments (a batch written twice) is found in the first, by segment name.
+        first: dict[str, int] = {}
+        for at, key in enumerate(keys):
+            first.setdefault(key, at)
+        chosen = np.asarray(sorted(first.values()), dtype=np.int64)
+        self.cache, self.names = cache, names
+        self.known = KnownKeys([keys[at] for at in chosen])
+        self.segments, self.rows = segments[chosen], rows[chosen]
+        self._kept: collections.OrderedDict[int, list[dict[str, Any]]] = collections.OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.known
+
+    def light(self, key: str) -> dict[str, Any]:
+        """The light columns (and `_segment`, the segment's name) of the cached page `key`."""
+        at = self.known.position(key)
+        if at is None:
+            raise KeyError(key)
+        segment = int(self.segments[at])
+        rows = self._kept.get(segment)
+        if rows is None:
+            table = pq.read_table(self.cache.segments / self.names[segment], columns=list(LIGHT_COLUMNS))
+            rows = table.to_pylist()
+            for row in rows:
+                row["_segment"] = self.names[segment]
+            self._kept[segment] = rows
+            if len(self._kept) > self._KEPT_SEGMENTS:
+                self._kept.popitem(last=False)
+        else:
+            self._kept.move_to_end(segment)
+        return rows[int(self.rows[at])]

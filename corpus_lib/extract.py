@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from corpus_lib import __version__
-from corpus_lib.cache import LIGHT_COLUMNS, PageCache, page_key
+from corpus_lib.cache import LIGHT_COLUMNS, KnownKeys, PageCache, page_key
 from corpus_lib.config import BuildConfig, SourceConfig
 from corpus_lib.dedup import body_fingerprint
 from corpus_lib.inputs import DecodedPage, InputFile, InputReject, read_page
@@ -42,7 +42,7 @@ class ExtractContext:
     templates: dict[str, np.ndarray]
     settings: str
     cache: PageCache
-    known: frozenset[str]
+    known: KnownKeys  # the keys of the pages the cache holds
 
 
 def minhash_params(cfg: BuildConfig) -> MinHashParams:

@@ -11,6 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import pyarrow.parquet as pq
+
+from corpus_lib.cache import KnownKeys, PageCache
 from corpus_lib.dedup import body_fingerprint, cluster_records
 from corpus_lib.engine import run_batches
 from corpus_lib.inputs import InputFile, discover
@@ -157,3 +160,32 @@ def test_the_batch_window_keeps_input_order():
     items = list(range(5000))  # 79 batches: more than the window of batches ahead
     assert list(run_batches(_double, items, 2)) == [2 * x for x in items]
     assert list(run_batches(_double, items, 1)) == [2 * x for x in items]
+
+
+def test_known_keys_find_every_key_and_no_other():
+    keys = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(3000)]
+    keys += ["00" * 31 + "ab", "00" * 31 + "ac", "ab" + "00" * 31, "00" * 32]  # shared prefixes, trailing zero bytes
+    known = KnownKeys(keys)
+    assert len(known) == len(keys)
+    assert [known.position(k) for k in keys] == list(range(len(keys)))
+    assert hashlib.sha256(b"other").hexdigest() not in known and "00" * 31 + "ad" not in known and 7 not in known
+    assert KnownKeys([]).position(keys[0]) is None
+
+
+def test_cache_index_reads_light_rows_from_their_segments(tmp_path):
+    cache = PageCache(tmp_path / "cache")
+    cache.prepare()
+    rows = [dict(light(i, f"body {i}"), _segment=None) for i in range(300)]
+    for row in rows:
+        del row["_segment"]
+    names = [cache.write_segment(rows[start : start + 64]) for start in range(0, 300, 64)]
+    cache.write_segment(rows[:10])  # a key in two segments is found in the first by name
+    index = cache.load_index()
+    assert len(index) == 300
+    for i in (0, 63, 64, 299, 5):
+        found = index.light(rows[i]["_key"])
+        assert found["id"] == rows[i]["id"] and found["_fingerprint"] == rows[i]["_fingerprint"]
+        assert found["_segment"] == min(n for n in cache.segment_names() if rows[i]["_key"] in set(pq.read_table(cache.segments / n).column("_key").to_pylist()))
+    assert names[0] in cache.segment_names()
+    with pytest.raises(KeyError):
+        index.light(hashlib.sha256(b"absent").hexdigest())
