@@ -42,7 +42,7 @@ from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
 from corpus_lib.release import ReleasePlan, count_leakage, plan_release, split_plan
 from corpus_lib.schema import arrow_schema, schema_id
-from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, SPLITS, read_ledger, write_ledger_table
+from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, SPLITS, LedgerColumns, read_ledger, write_ledger_table
 from corpus_lib.templates import learn_templates, scan_batch
 from corpus_lib.write import ShardInfo, write_split_stream
 
@@ -286,7 +286,7 @@ def _sketches(sketches: SketchFile | None, records: int, cfg: BuildConfig) -> Sk
     return sketches
 
 
-def _read_previous(previous: Path) -> dict[str, str]:
+def _read_previous(previous: Path) -> LedgerColumns:
     path = previous / LEDGER_FILE if previous.is_dir() else previous
     if not path.is_file():
         raise BuildError(f"{previous}: no split ledger ({LEDGER_FILE}) found")
@@ -296,7 +296,7 @@ def _read_previous(previous: Path) -> dict[str, str]:
         raise BuildError(str(exc)) from exc
 
 
-def _ledger_in(out: Path) -> dict[str, str] | None:
+def _ledger_in(out: Path) -> LedgerColumns | None:
     """The split ledger of the corpus_lib release in OUT, if there is one to compare with."""
     if not (out / BUILD_INFO_FILE).is_file() or not (out / LEDGER_FILE).is_file():
         return None

@@ -22,7 +22,7 @@ from corpus_lib.dedup import Clusters, clusters_of, link_rows
 from corpus_lib.extract import minhash_params
 from corpus_lib.lights import LIGHT_SCHEMA, LightTable
 from corpus_lib.neardup import MinHashParams, SketchFile, key_groups, row_groups, signatures, similar_pairs
-from corpus_lib.splits import REASONS, SPLITS, LedgerEntry, SplitPlan, assign_cluster_splits, rule_split
+from corpus_lib.splits import REASONS, SPLITS, LedgerColumns, LedgerEntry, SplitPlan, assign_cluster_splits, rule_split
 
 _CHUNK = 65536  # rows turned into Python objects at a time
 
@@ -99,8 +99,8 @@ def plan_release(
     records: Sequence[Mapping[str, Any]] | LightTable,
     sketches: np.ndarray | SketchFile | None,
     cfg: BuildConfig,
-    previous: dict[str, str] | None = None,
-    reference: dict[str, str] | None = None,
+    previous: Mapping[str, str] | LedgerColumns | None = None,
+    reference: Mapping[str, str] | LedgerColumns | None = None,
 ) -> ReleasePlan:
     """Cluster duplicates, pick what is kept, give every cluster one split, check for leakage.
 
@@ -112,6 +112,10 @@ def plan_release(
     """
     lights = records if isinstance(records, LightTable) else LightTable.from_records(records)
     n = len(lights)
+    previous = LedgerColumns.of(previous)
+    reference = LedgerColumns.of(reference) if reference is not None else previous
+    # Each record's split in the previous release (-1: new), for the rule that known ids stay put.
+    known = previous.codes_for(lights.column("id")) if previous is not None else np.full(n, -1, dtype=np.int8)
     near = cfg.near_dedup != "off" and sketches is not None
     sketch_rows = SketchFile.of(sketches) if near else None
     params = minhash_params(cfg)
@@ -128,7 +132,8 @@ def plan_release(
         sketch_rows.select(grouped) if near else None, params, cfg.exact_dedup,
     )
     plan = split_plan(cfg)
-    member_ledger, clusters = assign_cluster_splits({r["id"]: r for r in members}, clusters, plan, previous)
+    member_previous = {r["id"]: SPLITS[known[row]] for r, row in zip(members, grouped.tolist()) if known[row] >= 0}
+    member_ledger, clusters = assign_cluster_splits({r["id"]: r for r in members}, clusters, plan, member_previous)
     row_of = {r["id"]: int(row) for r, row in zip(members, grouped)}
 
     split = np.zeros(n, dtype=np.int8)
@@ -136,7 +141,7 @@ def plan_release(
     cluster = np.arange(n, dtype=np.int64)
     alone = np.ones(n, dtype=bool)
     alone[grouped] = False
-    _assign_singletons(lights, alone, plan, previous, split, reason)
+    _assign_singletons(lights, alone, plan, known, split, reason)
     split_code = {name: i for i, name in enumerate(SPLITS)}
     reason_code = {name: i for i, name in enumerate(REASONS)}
     for record_id, entry in member_ledger.items():
@@ -166,7 +171,7 @@ def plan_release(
             duplicate_of[row] = membership.representative
     duplicate_rows.sort(key=lambda row: row["source_file"])
 
-    moves = _moves(lights, split, reference if reference is not None else previous)
+    moves = _moves(lights, split, reference)
     kept_rows = np.flatnonzero(kept_mask)
     check = cfg.exact_dedup or near
     leak_sketches = sketch_rows.select(kept_rows) if near else (_body_sketches(lights, kept_rows, params) if check else None)
@@ -174,37 +179,32 @@ def plan_release(
     return ReleasePlan(lights, split, reason, cluster, kept_mask, duplicate_of, duplicate_rows, moves, clusters, leakage, len(duplicate_of))
 
 
-def _assign_singletons(
-    lights: LightTable, alone: np.ndarray, plan: SplitPlan, previous: Mapping[str, str] | None, split: np.ndarray, reason: np.ndarray
-) -> None:
-    """The split of each record without duplicates: its previous one if known, else the rule's."""
+def _assign_singletons(lights: LightTable, alone: np.ndarray, plan: SplitPlan, known: np.ndarray, split: np.ndarray, reason: np.ndarray) -> None:
+    """The split of each record without duplicates: its previous one if known (`known` >= 0), else the rule's."""
+    was_known = alone & (known >= 0)
+    split[was_known], reason[was_known] = known[was_known], REASONS.index("previous")
     columns = lights.columns("id", "published_local")
     split_code = {name: i for i, name in enumerate(SPLITS)}
     reason_code = {name: i for i, name in enumerate(REASONS)}
+    todo = alone & (known < 0)
     for start in range(0, len(lights), _CHUNK):
         block = columns.slice(start, _CHUNK)
         for offset, (record_id, published) in enumerate(zip(block.column("id").to_pylist(), block.column("published_local").to_pylist())):
             row = start + offset
-            if not alone[row]:
-                continue
-            if previous and record_id in previous:
-                name, why = previous[record_id], "previous"
-            else:
+            if todo[row]:
                 name, why = rule_split(plan, record_id, published)
-            split[row], reason[row] = split_code[name], reason_code[why]
+                split[row], reason[row] = split_code[name], reason_code[why]
 
 
-def _moves(lights: LightTable, split: np.ndarray, reference: Mapping[str, str] | None) -> list[dict[str, str]]:
-    """Ids of `reference` (an earlier release's ledger, id -> split) whose split is different now."""
-    if not reference:
+def _moves(lights: LightTable, split: np.ndarray, reference: LedgerColumns | None) -> list[dict[str, str]]:
+    """Ids of `reference` (an earlier release's ledger) whose split is different now, by id."""
+    if reference is None or not len(reference):
         return []
-    known = sorted(reference)
-    rows = pc.index_in(pa.array(known, pa.string()), value_set=lights.column("id")).to_pylist()
-    return [
-        {"id": record_id, "from": reference[record_id], "to": SPLITS[split[row]]}
-        for record_id, row in zip(known, rows)
-        if row is not None and reference[record_id] != SPLITS[split[row]]
-    ]
+    ids = lights.column("id")
+    was = reference.codes_for(ids)
+    rows = np.flatnonzero((was >= 0) & (was != split))
+    moved = sorted(zip(ids.take(pa.array(rows)).to_pylist(), rows.tolist()))
+    return [{"id": record_id, "from": SPLITS[was[row]], "to": SPLITS[split[row]]} for record_id, row in moved]
 
 
 def _body_sketches(lights: LightTable, rows: np.ndarray, params: MinHashParams) -> np.ndarray | None:

@@ -11,7 +11,9 @@ import hashlib
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus_lib.dedup import Clusters, keep_order
@@ -231,14 +233,44 @@ def write_ledger_table(path: Path, table: pa.Table) -> None:
     pq.write_table(table.select(["id", "split", "cluster", "reason", "source_file"]), path, compression="zstd")
 
 
-def read_ledger(path: Path) -> dict[str, str]:
-    """id -> split from a release's splits.parquet. Raises ValueError naming the file."""
+@dataclasses.dataclass(frozen=True)
+class LedgerColumns:
+    """A release's ledger (id -> split) as columns: the ids as one Arrow array and a split code
+    (index into SPLITS) per id, ~25 bytes an id where a dict took ~150."""
+
+    ids: pa.Array
+    splits: np.ndarray
+
+    @classmethod
+    def of(cls, ledger: Mapping[str, str] | LedgerColumns | None) -> LedgerColumns | None:
+        if ledger is None or isinstance(ledger, LedgerColumns):
+            return ledger
+        code = {name: i for i, name in enumerate(SPLITS)}
+        return cls(pa.array(list(ledger), pa.string()), np.asarray([code[s] for s in ledger.values()], dtype=np.int8))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def codes_for(self, ids: pa.Array) -> np.ndarray:
+        """For each of `ids`, its split code in this ledger, or -1 where the ledger does not hold it."""
+        at = pc.index_in(ids, value_set=self.ids)
+        found = np.asarray(pc.fill_null(at, -1), dtype=np.int64)
+        return np.where(found >= 0, self.splits[np.maximum(found, 0)] if len(self.splits) else -1, -1).astype(np.int8)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(zip(self.ids.to_pylist(), (SPLITS[c] for c in self.splits.tolist())))
+
+
+def read_ledger(path: Path) -> LedgerColumns:
+    """The ids and splits of a release's splits.parquet. Raises ValueError naming the file."""
     try:
         table = pq.read_table(path, columns=["id", "split"])
     except (OSError, pa.ArrowException) as exc:
         raise ValueError(f"{path}: not a readable split ledger: {exc}") from exc
-    ids, splits = table.column("id").to_pylist(), table.column("split").to_pylist()
-    bad = sorted({s for s in splits if s not in SPLITS})
+    splits = table.column("split").combine_chunks().dictionary_encode()
+    names = splits.dictionary.to_pylist()
+    bad = sorted({s for s in names if s not in SPLITS} | ({None} if splits.null_count else set()), key=str)
     if bad:
         raise ValueError(f"{path}: unknown split names {bad}")
-    return dict(zip(ids, splits))
+    codes = np.asarray([SPLITS.index(name) for name in names], dtype=np.int8)[np.asarray(splits.indices)] if len(splits) else np.zeros(0, np.int8)
+    return LedgerColumns(table.column("id").combine_chunks(), codes)
