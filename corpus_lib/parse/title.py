@@ -11,7 +11,7 @@ import re
 import string
 
 from corpus_lib.parse.boilerplate import strip_title_markers
-from corpus_lib.parse.lines import Line, normalise_key
+from corpus_lib.parse.lines import Line, line_words, normalise_key
 from corpus_lib.parse.page import META_REACH, PageView
 
 # 'Site | Title', 'Home » Section » Title', 'Title - Site'.
@@ -291,7 +291,7 @@ def reads_as_prose(text: str) -> bool:
     """A paragraph, not a headline: one long sentence closed by a full stop, or three sentences or more
     (at least one of them closed by a full stop) in a line of some length."""
     text = text.strip()
-    words = len(text.split())
+    words = line_words(text)
     if words < _PROSE_MIN_WORDS:
         return False  # too short for either shape: no sentence search needed
     closed = text.endswith(".") and not text.endswith("..")  # '...' is a teaser cut short, not a full stop
