@@ -126,3 +126,19 @@ def test_decoder_and_parser_never_raise_on_bytes(raw):
         assert exc.reason in ("binary", "undecodable")
         return
     assert isinstance(parse_page(text), (ParsedArticle, ParseFailure))
+
+
+CHINESE_PARA = [
+    "市议会周二在就道路维修和学校问题进行长时间辩论后批准了新的预算，反对派议员表示该计划忽视了不断上涨的房租。",
+    "市长承诺将在秋季进行审查，官员们预计第一批维修工程将于下个月开始，大部分工程将在冬季之前完成。",
+    "居民们对这项决定反应不一，一些人欢迎更多的资金用于学校，另一些人则担心交通在施工期间会受到影响。",
+]
+
+
+def test_a_chinese_page_has_its_headline_and_text():
+    # Without spaces a paragraph is one space-separated token: counted so, it read as a one-word label, not text.
+    headline = "市议会在长时间辩论后批准预算"
+    result = parse_page(page("* 首页", "* 新闻", "", "本地新闻", "", headline, "", *CHINESE_PARA), PageHints())
+    assert isinstance(result, ParsedArticle), result
+    assert result.title == headline
+    assert result.paragraphs == tuple(CHINESE_PARA)

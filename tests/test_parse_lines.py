@@ -1,6 +1,8 @@
-"""Line features: table layouts split into columns, numbered items vs dates."""
+"""Line features: table layouts split into columns, numbered items vs dates, word counts."""
 
-from corpus_lib.parse.lines import split_lines
+import pytest
+
+from corpus_lib.parse.lines import line_words, split_lines
 
 STORY = "The council approved the new budget on Tuesday after a long debate about road repairs and schools."
 MORE = "Opposition members said the plan ignored rising rents, but the mayor promised a review in the autumn."
@@ -37,3 +39,19 @@ def test_a_day_of_the_month_is_not_a_numbered_item():
 def test_sentence_end_and_words():
     line = split_lines("  * Officials expect the first repairs to start next month.")[0]
     assert line.bullet and line.ends_sentence and line.words == 9 and line.indent == 2
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Council approves the budget", 4),
+    ("Привет, мир – снова", 4),  # spaced scripts: tokens between spaces (a dash too)
+    ("市议会批准预算", 4),  # seven Han characters: about two a word
+    ("今日は公園へ散歩に行きました。", 7),  # kana and Han: 14 letters, the full stop ends the run
+    ("สวัสดีครับ", 3),  # Thai: about four letters a word
+    ("iPhone 新型を発表", 4),  # a spaced word, then a run of five letters
+    ("益阳：“数字”是优长", 4),  # runs between punctuation: each counts, the punctuation does not
+    ("오늘 날씨가 좋다", 3),  # Korean is written with spaces
+])
+def test_words_of_scripts_written_without_spaces_are_estimated(text, words):
+    assert line_words(text) == words
+    [line] = [line for line in split_lines(text + "\n") if line.text]
+    assert line.words == words

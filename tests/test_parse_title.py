@@ -1,12 +1,14 @@
 """Choosing the headline: evidence around a line, its shape, and what its text is about."""
 
 import collections
+import dataclasses
 
 import pytest
 
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, RejectReason, parse_page
 from corpus_lib.parse.lines import normalise_key, split_lines
-from corpus_lib.parse.title import headline_text, reads_as_prose
+from corpus_lib.parse.page import view_page
+from corpus_lib.parse.title import WEIGHTS, headline_scores, headline_text, reads_as_prose
 from tests.pages import HEADLINE, PARA, page
 
 
@@ -141,3 +143,21 @@ def test_a_headline_the_source_lists_under_related_is_still_cut_from_site_and_ti
     [line] = [l for l in split_lines(HEADLINE + " - Daily Courier\n") if l.text]
     keys = collections.Counter({key: 1, "daily courier": 1})
     assert headline_text(line, keys, frozenset({"daily courier"}), None) == HEADLINE
+
+
+def _view(*lines):
+    return view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), False)
+
+
+def test_a_line_scores_the_sum_of_the_weights_of_its_features():
+    # Only the full stop weighs: lines closed by one score its weight, the others nothing.
+    zero = dataclasses.replace(
+        WEIGHTS, **{f.name: 0.0 for f in dataclasses.fields(WEIGHTS) if f.name not in ("words", "repeat")},
+        words=(0.0,) * len(WEIGHTS.words), repeat=tuple((reach, 0.0) for reach, _ in WEIGHTS.repeat),
+    )
+    view = _view("* Home", HEADLINE, "Markets closed early.", *PARA)
+    scores = headline_scores(view, None, dataclasses.replace(zero, full_stop=1.0))
+    texts = {view.content[p].text: score for p, score in scores.items()}
+    assert texts[HEADLINE] == 0.0 and texts["Markets closed early."] == 1.0
+    assert headline_scores(view, None, zero) == dict.fromkeys(scores, 0.0)
+    assert headline_scores(view, None) == headline_scores(view, None, WEIGHTS)

@@ -14,7 +14,7 @@ import re
 
 from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
 from corpus_lib.parse.page import META_REACH, PageView
-from corpus_lib.parse.title import layout_weight
+from corpus_lib.parse.title import WEIGHTS, HeadlineWeights, layout_weight
 
 # Words of three letters or more (whole \w+ runs: a shorter run has no part this long).
 _LONG_WORD = re.compile(r"\w{3,}")
@@ -47,6 +47,27 @@ _DECK_BONUS = 1.0
 
 def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: dict[int, float]) -> tuple[int, Region] | None:
     """The (headline, text) pair with the best headline evidence plus text value, minus the distance between them."""
+    pairs = pair_scores(view, finder, headlines)
+    if not pairs:
+        return None
+    # A headline names what its text is about: among the best pairs, shared words decide.
+    pairs.sort(key=lambda pair: -pair[0])
+    text_stems: dict[int, set[str]] = {}
+    best, best_score = pairs[0], float("-inf")
+    for pair in pairs[:_OVERLAP_PAIRS]:
+        if pair[0] + _OVERLAP_WEIGHT < best_score:
+            break  # not even full overlap (1.0) reaches the best, nor for the lower pairs after it: no words to compare
+        score = pair[0] + _OVERLAP_WEIGHT * word_overlap(view, pair[1], pair[2], text_stems)
+        if score > best_score:  # the first of equals wins
+            best, best_score = pair, score
+    return best[1], trim_tail(view.content, best[2])
+
+
+def pair_scores(
+    view: PageView, finder: RegionFinder, headlines: dict[int, float], weights: HeadlineWeights = WEIGHTS
+) -> list[tuple[float, int, Region]]:
+    """(score, headline position, its text) of every headline that has text after it, in the order of `headlines`:
+    the headline's evidence in its place on the page plus the text's value (before word overlap re-ranks them)."""
     n = len(view.content)
     after = texts_after(view, finder)
     pairs: list[tuple[float, int, Region]] = []
@@ -62,7 +83,7 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
         headline -= _PROSE_ABOVE_COST * prose_above
         # Blank lines mark a heading, the headline's or a subheading's: they count as much as no text runs above.
         if finder.run_before[position] <= 0.0:
-            headline += layout_weight(view, position) * (1.0 - prose_above)
+            headline += layout_weight(view, position, weights) * (1.0 - prose_above)
         headline -= _LATE_COST * max(0.0, position / n - _LATE_START) / (1.0 - _LATE_START)
         if view.content[position].indent > view.content[start].indent:
             headline -= _DEEPER_COST
@@ -72,20 +93,8 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
         region, text_value = texts[start]
         # The distance chose where the text starts; as evidence about the headline it counts for less.
         pairs.append((headline + text_value + _DISTANCE_WEIGHT * (value - text_value), position, region))
-    if not pairs:
-        return None
     _prefer_over_deck(view, pairs)
-    # A headline names what its text is about: among the best pairs, shared words decide.
-    pairs.sort(key=lambda pair: -pair[0])
-    text_stems: dict[int, set[str]] = {}
-    best, best_score = pairs[0], float("-inf")
-    for pair in pairs[:_OVERLAP_PAIRS]:
-        if pair[0] + _OVERLAP_WEIGHT < best_score:
-            break  # not even full overlap (1.0) reaches the best, nor for the lower pairs after it: no words to compare
-        score = pair[0] + _OVERLAP_WEIGHT * _word_overlap(view, pair[1], pair[2], text_stems)
-        if score > best_score:  # the first of equals wins
-            best, best_score = pair, score
-    return best[1], trim_tail(view.content, best[2])
+    return pairs
 
 
 def _prefer_over_deck(view: PageView, pairs: list[tuple[float, int, Region]]) -> None:
@@ -164,7 +173,7 @@ def _stems(text: str) -> set[str]:
     return {word[:_STEM_CHARS] for word in _LONG_WORD.findall(text.casefold()) if not word.isdigit()}
 
 
-def _word_overlap(view: PageView, position: int, region: Region, cache: dict[int, set[str]]) -> float:
+def word_overlap(view: PageView, position: int, region: Region, cache: dict[int, set[str]]) -> float:
     """Share of the headline's words that occur in the first lines of the text."""
     headline = _stems(view.content[position].text)
     if len(headline) < 2:

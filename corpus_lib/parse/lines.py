@@ -31,6 +31,17 @@ _FIELDS_CACHE_LINES = 1 << 16
 _CACHED_LINE_CHARS = 200
 # Lines longer than this never repeat as headlines or template lines: their key is not worth computing.
 _MAX_KEY_CHARS = 400
+# Scripts written without spaces between words: a run of their letters holds several words, about this many
+# characters each, where splitting at spaces counts one. Group 1: Han and kana; group 2: Thai, Lao, Myanmar, Khmer.
+_UNSPACED_RUN = re.compile(
+    "([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+)"
+    "|([\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+)"
+)
+_UNSPACED_CHARS_PER_WORD = (0, 2, 4)  # by group
+# A character of those scripts is three bytes in UTF-8 and starts with one of these bytes (so do a few other
+# scripts, which the search then does not find): deleting every other byte finds them faster than any search.
+_UNSPACED_LEAD_BYTES = bytes([0xE0, 0xE1, *range(0xE3, 0xEA), 0xEF])
+_OTHER_BYTES = bytes(b for b in range(256) if b not in _UNSPACED_LEAD_BYTES)
 
 
 @dataclasses.dataclass(slots=True)
@@ -40,7 +51,7 @@ class Line:
     text: str  # stripped, bullet removed
     indent: int
     bullet: bool
-    words: int  # whitespace-separated tokens (cheap; close to \w+ runs on real text)
+    words: int  # line_words(text): whitespace-separated tokens, words of unspaced scripts estimated
     key: str  # casefolded, whitespace collapsed, edge punctuation stripped: for repetition
     ends_sentence: bool = False
 
@@ -137,7 +148,7 @@ def _fields(stripped: str) -> tuple[str, bool, int, str, bool]:
         if match and len(stripped) > len(match.group(0).strip()) and not _is_day_of_month(stripped, stripped[match.end() :]):
             content, bullet = stripped[match.end() :].strip(), True
     key = normalise_key(content) if len(content) <= _MAX_KEY_CHARS else ""
-    return content, bullet, len(content.split()), key, content[-1] in _SENTENCE_END
+    return content, bullet, line_words(content), key, content[-1] in _SENTENCE_END
 
 
 # Short lines are cached: a site's menus and footers recur on all its pages; prose rarely does.
@@ -150,6 +161,23 @@ def _is_day_of_month(stripped: str, rest: str) -> bool:
         return False
     first = rest.split(None, 1)[0] if rest.strip() else ""
     return first.casefold().rstrip(".,") in month_names()
+
+
+def line_words(text: str) -> int:
+    """Whitespace-separated tokens (cheap; close to \\w+ runs on spaced text), where a run of a script written
+    without spaces (Chinese, Japanese, Thai, ...) counts as its estimated number of words, not as one token."""
+    tokens = len(text.split())
+    if text.isascii():
+        return tokens
+    if not text.encode("utf-8", "surrogatepass").translate(None, _OTHER_BYTES):
+        return tokens
+    words = 0
+    for run in _UNSPACED_RUN.finditer(text):
+        words += -(-(run.end() - run.start()) // _UNSPACED_CHARS_PER_WORD[run.lastindex])  # ceil
+    if not words:
+        return tokens
+    # Plus the spaced words around the runs ('iPhone 新型を発表'); punctuation between runs is no word.
+    return words + sum(1 for token in _UNSPACED_RUN.sub(" ", text).split() if _WORD.search(token))
 
 
 def count_words(text: str) -> int:
