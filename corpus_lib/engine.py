@@ -3,7 +3,9 @@
 Both run the same batch functions and hand the results back in input order, so the output
 folder is byte-identical whichever engine and however many workers ran them. Only the per-page
 work (read, decode, parse, validate, sketch) is distributed; the global steps (template counts,
-duplicate clusters, splits, writing) run in the driver on what the batches return.
+duplicate clusters, splits, writing) run in the driver on what the batches return, which the
+build spills to disk as it arrives (lights.py). Batches are submitted a few per worker ahead of
+the results being taken, so neither the batches nor their results pile up.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def run_batches(
     """
     progress = _progress(label, len(items))
     if engine is not None and engine.name == "dask":
-        yield from _run_dask(fn, list(batches(items)), workers, init, init_args, engine, progress)
+        yield from _run_dask(fn, batches(items), workers, init, init_args, engine, progress)
         return
     if workers <= 1 or len(items) <= BATCH:
         if init is not None:
@@ -69,17 +71,24 @@ def run_batches(
             yield from results
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=init, initargs=init_args) as pool:
-        # Submitted as the results are taken (pool.map would submit every batch at once), and taken in
-        # input order.
-        waiting: collections.deque = collections.deque()
-        for chunk in itertools.chain(batches(items), [None]):
-            if chunk is not None:
-                waiting.append((len(chunk), pool.submit(fn, chunk)))
-            while waiting and (chunk is None or len(waiting) > _AHEAD_PER_WORKER * workers):
-                size, future = waiting.popleft()
-                results = future.result()
-                progress(size)
-                yield from results
+        yield from _in_order(lambda chunk: pool.submit(fn, chunk), batches(items), _AHEAD_PER_WORKER * workers, progress)
+
+
+def _in_order(submit, chunks, ahead: int, progress, release=None) -> Iterator[Any]:
+    """Submit each chunk, keeping at most `ahead` submitted beyond the one whose results are awaited
+    (submitting all at once would hold every batch and every result not yet taken), and yield the
+    results in input order."""
+    waiting: collections.deque = collections.deque()
+    for chunk in itertools.chain(chunks, [None]):
+        if chunk is not None:
+            waiting.append((len(chunk), submit(chunk)))
+        while waiting and (chunk is None or len(waiting) > ahead):
+            size, future = waiting.popleft()
+            results = future.result()
+            if release is not None:
+                release(future)
+            progress(size)
+            yield from results
 
 
 def _progress(label: str | None, total: int) -> Callable[[int], None]:
@@ -132,12 +141,11 @@ def _run_dask(fn, chunks, workers, init, init_args, engine: EngineSpec, progress
         client = Client(cluster)
     try:
         context = client.scatter(init_args, broadcast=True) if init is not None else None
-        futures = [client.submit(_with_context, fn, init, context, chunk, pure=False) for chunk in chunks]
-        for chunk, future in zip(chunks, futures):
-            results = future.result()
-            future.release()
-            progress(len(chunk))
-            yield from results
+        ahead = _AHEAD_PER_WORKER * max(workers, len(client.scheduler_info().get("workers", {})))
+        yield from _in_order(
+            lambda chunk: client.submit(_with_context, fn, init, context, chunk, pure=False), chunks, ahead, progress,
+            release=lambda future: future.release(),
+        )
     finally:
         client.close()
         if cluster is not None:
