@@ -189,3 +189,47 @@ def test_cache_index_reads_light_rows_from_their_segments(tmp_path):
     assert names[0] in cache.segment_names()
     with pytest.raises(KeyError):
         index.light(hashlib.sha256(b"absent").hexdigest())
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    stories=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3)), min_size=1, max_size=40),
+    known=st.integers(0, 40),
+    mode=st.sampled_from(["drop", "mark"]),
+)
+def test_release_on_disk_equals_release_in_memory(tmp_path_factory, stories, known, mode):
+    """plan_release on a spilled LightTable and SketchFile decides what it decides on the records
+    in memory: the same kept records, duplicates, ledger, moves and leakage, with a previous ledger."""
+    from corpus_lib.config import config_from_dict
+    from corpus_lib.neardup import signatures
+    from corpus_lib.release import plan_release
+
+    vocabulary = [f"v{i}" for i in range(500)]
+    records = []
+    for n, (story, edits) in enumerate(stories):
+        words = [vocabulary[(story * 7919 + k * 31) % 500] for k in range(120)]
+        for e in range(edits):
+            words[(n + e * 13) % 120] = vocabulary[(n * 17 + e) % 500]
+        records.append(light(n, " ".join(words), url=f"https://x/{story}" if n % 4 == 0 else None,
+                             published=f"2021-0{1 + n % 9}-01T00:00:00" if n % 3 else None))
+        records[-1]["body"] = " ".join(words)
+        records[-1]["_fingerprint"] = body_fingerprint(records[-1]["body"])
+    cfg = config_from_dict({"dedup": {"near": mode}})
+    sketches = signatures([r["body"] for r in records], MinHashParams())
+    previous = {r["id"]: ("test" if i % 3 == 0 else "train") for i, r in enumerate(records[:known])}
+
+    folder = tmp_path_factory.mktemp("release")
+    table = LightTable(folder / "lights.arrow")
+    table.append(records)
+    table.close()
+    stored = SketchFile(sketches.shape[1], folder / "sketches.u32")
+    stored.append(sketches.tobytes())
+
+    memory = plan_release(records, sketches, cfg, previous)
+    disk = plan_release(table, stored, cfg, previous)
+    assert [r["id"] for r in disk.kept] == [r["id"] for r in memory.kept]
+    assert disk.duplicate_rows == memory.duplicate_rows
+    assert disk.ledger == memory.ledger and disk.moves == memory.moves == []
+    assert disk.leakage_pairs == memory.leakage_pairs and disk.marked == memory.marked
+    assert disk.ledger_table().equals(memory.ledger_table())
+    assert all(disk.ledger[i].split == s for i, s in previous.items())  # known ids keep their splits
