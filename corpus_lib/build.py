@@ -144,7 +144,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         label = "pass 2: extract" if progress else None
         # What the global steps need of each record goes to disk as it streams in (lights.py):
         # held as dicts and bytes, it was ~1.5 KB a record.
-        lights = LightTable(scratch / "lights.arrow")
+        lights = LightTable(scratch / "lights")
         sketch_file = SketchFile(cfg.near_num_perm, scratch / "sketches.u32") if cfg.near_dedup != "off" else None
         batch: list[dict[str, Any]] = []
         rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]

@@ -2,7 +2,7 @@
 
 A build streams one light row (id, path, URL, date, fingerprint, cache key, ...) and one MinHash
 row per record out of pass 2. Held as Python dicts and bytes, that was about 1.5 KB a record (1.4 GB
-at a million pages). Here the rows go to an Arrow IPC file and the MinHash rows to a flat file,
+at a million pages). Here the rows go to Arrow IPC files, one per column, and the MinHash rows to a flat file,
 both in the build's scratch folder (the sketch file is neardup.SketchFile); the global steps read
 back one column at a time, or the rows they need, so what stays in memory is a few numpy arrays of
 a few bytes a record.
@@ -50,7 +50,9 @@ _HEX_COLUMNS = ("_fingerprint", "_key")
 class LightTable:
     """The light columns of every record, in record order.
 
-    `LightTable(path)` spills appended rows to an Arrow IPC file at `path`; `from_records` wraps
+    `LightTable(folder)` spills appended rows to the folder, one Arrow IPC file per column (a
+    column of one file cannot be read alone: reading it, or mapping the file, brings in every
+    column's pages); `from_records` wraps
     records held in memory (their bodies give the fingerprints where `_fingerprint` is missing).
     """
 
@@ -60,7 +62,10 @@ class LightTable:
         self._segment_index: dict[str, int] = {}
         self._pending: list[dict[str, Any]] = []
         self._rows = 0
-        self._writer = pa.ipc.new_file(str(self.path), LIGHT_SCHEMA) if self.path is not None else None
+        self._writers = {}
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._writers = {field.name: pa.ipc.new_file(str(self._file(field.name)), pa.schema([field])) for field in LIGHT_SCHEMA}
         self._table: pa.Table | None = None
         self.records: Sequence[Mapping[str, Any]] | None = None  # the records themselves, when held in memory
 
@@ -104,30 +109,55 @@ class LightTable:
             return
         batch = pa.RecordBatch.from_pylist(self._pending, schema=LIGHT_SCHEMA)
         self._pending = []
-        if self._writer is not None:
-            self._writer.write_batch(batch)
+        if self._writers:
+            for name, writer in self._writers.items():
+                writer.write_batch(batch.select([name]))
         else:
             self._table = pa.Table.from_batches([batch]) if self._table is None else pa.concat_tables([self._table, pa.Table.from_batches([batch])])
 
     def close(self) -> None:
         self._flush()
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}
         if self._table is None:
             self._table = LIGHT_SCHEMA.empty_table() if self.path is None else None
 
     def columns(self, *names: str) -> pa.Table:
-        """The named columns of every row, read from the file (only those columns) or memory."""
+        """The named columns of every row, read from their files or from memory."""
         if self._table is not None:
             return self._table.select(list(names)).combine_chunks()
-        fields = [LIGHT_SCHEMA.get_field_index(name) for name in names]
-        # Mapped, not read: a read brings in each batch's whole body (every column), a map only the
-        # pages of the columns asked for, which are then copied out.
-        with pa.memory_map(str(self.path)) as source:
-            table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields)).read_all()
-            return pa.table([pa.concat_arrays(column.chunks) if column.num_chunks else pa.array([], column.type)
-                             for column in table.select(list(names)).columns], names=list(names))
+        arrays = []
+        for name in names:
+            with pa.OSFile(str(self._file(name))) as source:
+                chunks = pa.ipc.open_file(source).read_all().column(0).chunks
+            arrays.append(pa.concat_arrays(chunks) if chunks else pa.array([], LIGHT_SCHEMA.field(name).type))
+        return pa.table(arrays, names=list(names))
+
+    def _take(self, name: str, indices: np.ndarray) -> pa.Array:
+        """The values of column `name` at `indices`, reading its file a batch at a time (a few rows
+        of a million should not bring in the whole column)."""
+        order = np.argsort(indices, kind="stable")
+        wanted = indices[order]
+        pieces, start = [], 0
+        with pa.OSFile(str(self._file(name))) as source:
+            reader = pa.ipc.open_file(source)
+            for number in range(reader.num_record_batches):
+                batch = reader.get_batch(number)
+                end = start + batch.num_rows
+                lo, hi = np.searchsorted(wanted, [start, end])
+                if hi > lo:
+                    pieces.append(batch.column(0).take(pa.array(wanted[lo:hi] - start)))
+                start = end
+        gathered = pa.concat_arrays(pieces) if pieces else pa.array([], LIGHT_SCHEMA.field(name).type)
+        if len(gathered) != len(indices):
+            raise IndexError(f"light rows out of range (table of {start} rows)")
+        back = np.empty_like(order)
+        back[order] = np.arange(len(order))
+        return gathered.take(pa.array(back))
+
+    def _file(self, name: str) -> Path:
+        return self.path / f"{name}.arrow"
 
     def column(self, name: str) -> pa.Array:
         return self.columns(name).column(0).combine_chunks()
@@ -143,7 +173,11 @@ class LightTable:
         """The named columns of the rows at `indices` as dicts (hex strings for digests)."""
         if self.records is not None:
             return [{name: self.records[int(i)].get(name) for name in names} for i in indices]
-        table = self.columns(*names).take(pa.array(np.asarray(indices, dtype=np.int64)))
+        indices = np.asarray(indices, dtype=np.int64)
+        if self._table is not None:
+            table = self._table.select(list(names)).take(pa.array(indices))
+        else:
+            table = pa.table([self._take(name, indices) for name in names], names=list(names))
         out = table.to_pylist()
         for name in _HEX_COLUMNS:
             if name in names:

@@ -32,7 +32,7 @@ def light(i: int, body: str, url: str | None = None, published: str | None = Non
 def test_light_table_on_disk_reads_back_what_went_in(tmp_path):
     rows = [light(i, f"body {i % 7}", url=f"https://x/{i % 5}" if i % 3 else None, published="2021-05-18T10:00:00" if i % 2 else None,
                   segment=f"seg-{i % 4}") for i in range(20_000)]
-    table = LightTable(tmp_path / "lights.arrow")
+    table = LightTable(tmp_path / "lights")
     for start in range(0, len(rows), 700):  # batches that do not line up with the spill size
         table.append(rows[start : start + 700])
     table.close()
@@ -219,7 +219,7 @@ def test_release_on_disk_equals_release_in_memory(tmp_path_factory, stories, kno
     previous = {r["id"]: ("test" if i % 3 == 0 else "train") for i, r in enumerate(records[:known])}
 
     folder = tmp_path_factory.mktemp("release")
-    table = LightTable(folder / "lights.arrow")
+    table = LightTable(folder / "lights")
     table.append(records)
     table.close()
     stored = SketchFile(sketches.shape[1], folder / "sketches.u32")
