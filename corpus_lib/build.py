@@ -40,7 +40,7 @@ from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
-from corpus_lib.release import ReleasePlan, count_leakage, plan_release, split_plan
+from corpus_lib.release import ReleasePlan, plan_release
 from corpus_lib.schema import arrow_schema, schema_id
 from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, SPLITS, LedgerColumns, read_ledger, write_ledger_table
 from corpus_lib.templates import learn_templates, scan_batch
@@ -52,7 +52,7 @@ DUPLICATES_FILE = "duplicates.jsonl"
 
 PLOT_COLUMNS = ("published_local", "char_count", "language", "source")
 
-__all__ = ["build", "plan_release", "process_page", "BuildError", "BuildReport", "Reject", "ReleasePlan", "count_leakage", "split_plan"]
+__all__ = ["build", "plan_release", "process_page", "BuildError", "BuildReport", "Reject", "ReleasePlan"]
 
 
 class BuildError(RuntimeError):
@@ -146,7 +146,6 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         # held as dicts and bytes, it was ~1.5 KB a record.
         lights = LightTable(scratch / "lights")
         sketch_file = SketchFile(cfg.near_num_perm, scratch / "sketches.u32") if cfg.near_dedup != "off" else None
-        batch: list[dict[str, Any]] = []
         rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
         segments_used: set[str] = set()
         parsed = cached = 0
@@ -164,13 +163,9 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
             sketch = light.get("_sketch")
             if sketch is not None and sketch_file is not None:
                 sketch_file.append(sketch)
-            batch.append(light)
-            if len(batch) >= 1024:
-                lights.append(batch)
-                batch = []
-        lights.append(batch)
+            lights.append([light])
         lights.close()
-        del index, context, batch
+        del index, context
         sketches = _sketches(sketch_file, len(lights), cfg)
         # Without --previous, moves are reported (not prevented) against the release OUT holds.
         reference = previous_ledger if previous_ledger is not None else _ledger_in(out_path)

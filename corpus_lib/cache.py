@@ -77,19 +77,22 @@ class PageCache:
 
     def load_index(self) -> CacheIndex:
         """Where every cached page is (its segment and row), read from the segments' key columns."""
-        names, keys, segments, rows = [], [], [], []
+        names, segments, rows = [], [], []
+        digests = bytearray()  # the keys as 32-byte digests, not a hex string each
         for name in self.segment_names():
             try:
                 column = pq.read_table(self.segments / name, columns=["_key"]).column("_key").to_pylist()
             except (OSError, pa.ArrowException):
                 (self.segments / name).unlink(missing_ok=True)  # damaged: its pages are parsed again
                 continue
-            number = len(names)
+            segments.append(np.full(len(column), len(names), dtype=np.int32))
+            rows.append(np.arange(len(column), dtype=np.int32))
             names.append(name)
-            keys.extend(column)
-            segments.extend([number] * len(column))
-            rows.extend(range(len(column)))
-        return CacheIndex(self, names, keys, np.asarray(segments, dtype=np.int32), np.asarray(rows, dtype=np.int32))
+            for key in column:
+                digests += bytes.fromhex(key)
+        matrix = np.frombuffer(bytes(digests), dtype=np.uint8).reshape(-1, 32)
+        empty = np.zeros(0, dtype=np.int32)
+        return CacheIndex(self, names, matrix, np.concatenate(segments) if segments else empty, np.concatenate(rows) if rows else empty)
 
     def read_segment(self, name: str, keys: pa.Array) -> pa.Table:
         """The rows of segment `name` whose keys are among `keys` (record columns + _key)."""
@@ -106,13 +109,20 @@ class PageCache:
         return removed
 
 
+def _words(digests: np.ndarray) -> np.ndarray:
+    """32-byte digests as rows of 4 uint64 words, ordered as the bytes are."""
+    return np.ascontiguousarray(digests).view(">u8").reshape(-1, 4).astype(np.uint64)
+
+
 class KnownKeys:
     """A set of page keys (hex sha256) as a sorted (n x 4) uint64 matrix: 32 bytes a key, sent to
     every worker (a frozenset of a million hex strings was ~120 MB)."""
 
-    def __init__(self, keys: list[str]):
-        matrix = np.frombuffer(b"".join(bytes.fromhex(k) for k in keys), dtype=">u8").reshape(len(keys), 4).astype(np.uint64)
-        self.order = np.lexsort(matrix.T[::-1]) if len(keys) else np.zeros(0, dtype=np.int64)
+    def __init__(self, keys: list[str] | np.ndarray):
+        """`keys`: hex strings, or their digests as a (n x 32) uint8 matrix."""
+        digests = keys if isinstance(keys, np.ndarray) else np.frombuffer(b"".join(bytes.fromhex(k) for k in keys), dtype=np.uint8)
+        matrix = _words(digests)
+        self.order = np.lexsort(matrix.T[::-1]) if len(matrix) else np.zeros(0, dtype=np.int64)
         self.matrix = matrix[self.order]
 
     def __len__(self) -> int:
@@ -141,14 +151,16 @@ class CacheIndex:
 
     _KEPT_SEGMENTS = 64
 
-    def __init__(self, cache: PageCache, names: list[str], keys: list[str], segments: np.ndarray, rows: np.ndarray):
-        # A key in two segments (a batch written twice) is found in the first, by segment name.
-        first: dict[str, int] = {}
-        for at, key in enumerate(keys):
-            first.setdefault(key, at)
-        chosen = np.asarray(sorted(first.values()), dtype=np.int64)
+    def __init__(self, cache: PageCache, names: list[str], digests: np.ndarray, segments: np.ndarray, rows: np.ndarray):
+        # A key in two segments (a batch written twice) is found in the first, by segment name:
+        # lexsort is stable, so of equal keys the first listed comes first.
+        words = _words(digests)
+        order = np.lexsort(words.T[::-1])
+        ordered = words[order]
+        first = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)] if len(ordered) else np.zeros(0, dtype=bool)
+        chosen = np.sort(order[first])
         self.cache, self.names = cache, names
-        self.known = KnownKeys([keys[at] for at in chosen])
+        self.known = KnownKeys(digests[chosen])
         self.segments, self.rows = segments[chosen], rows[chosen]
         self._kept: collections.OrderedDict[int, list[dict[str, Any]]] = collections.OrderedDict()
 

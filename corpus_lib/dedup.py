@@ -163,6 +163,13 @@ def digest_matrix(fingerprints: Sequence[str]) -> np.ndarray:
     return np.frombuffer(b"".join(bytes.fromhex(f) for f in fingerprints), dtype=np.uint8).reshape(len(fingerprints), 32)
 
 
+def digest_groups(digests: np.ndarray) -> list[np.ndarray]:
+    """Rows of a (n x 32) digest matrix that share their digest, grouped, each group ascending:
+    grouped by the first 8 bytes, then checked on all 32."""
+    prefix = np.ascontiguousarray(digests[:, :8]).view(">u8").ravel()
+    return [members[same] for members in key_groups(prefix) for same in row_groups(digests[members])]
+
+
 def link_rows(
     n: int,
     fingerprints: np.ndarray | None,
@@ -179,12 +186,9 @@ def link_rows(
     """
     union = _UnionFind(n)
     if fingerprints is not None and n:
-        # The first 8 bytes of a sha256 group the rows; the groups are checked on all 32.
-        prefix = np.ascontiguousarray(fingerprints[:, :8]).view(">u8").ravel()
-        for members in key_groups(prefix):
-            for same in row_groups(fingerprints[members]):
-                for other in same[1:]:
-                    union.union(int(members[same[0]]), int(members[other]))
+        for same in digest_groups(fingerprints):
+            for other in same[1:]:
+                union.union(int(same[0]), int(other))
     if url_codes is not None:
         for members in key_groups(url_codes):
             if url_codes[members[0]] >= 0:

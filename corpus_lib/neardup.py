@@ -205,14 +205,13 @@ class SketchFile:
     whole file would keep every touched page resident in the process.
     """
 
-    def __init__(self, num_perm: int, path: str | os.PathLike | None = None, matrix: np.ndarray | None = None,
-                 rows: np.ndarray | None = None):
+    def __init__(self, num_perm: int, path: str | os.PathLike | None = None, matrix: np.ndarray | None = None):
         self.num_perm = num_perm
         self.path = Path(path) if path is not None else None
         self._matrix = matrix
         self._handle = None
         self._count = 0 if matrix is None else len(matrix)
-        self._selected = rows  # a view of these rows of the underlying file or matrix, in this order
+        self._selected: np.ndarray | None = None  # a view of these rows of the file or matrix, in this order (select)
         if self.path is not None and matrix is None:
             self._handle = open(self.path, "w+b")  # a new, empty file
 

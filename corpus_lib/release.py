@@ -9,7 +9,6 @@ duplicate become Python objects, for the cluster rules in dedup.py and splits.py
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 from typing import Any, Mapping, Sequence
 
@@ -18,10 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_lib.config import BuildConfig
-from corpus_lib.dedup import Clusters, clusters_of, link_rows
+from corpus_lib.dedup import Clusters, clusters_of, digest_groups, link_rows
 from corpus_lib.extract import minhash_params
 from corpus_lib.lights import LIGHT_SCHEMA, LightTable
-from corpus_lib.neardup import MinHashParams, SketchFile, key_groups, row_groups, signatures, similar_pairs
+from corpus_lib.neardup import MinHashParams, SketchFile, signatures, similar_pairs
 from corpus_lib.splits import REASONS, SPLITS, LedgerColumns, LedgerEntry, SplitPlan, assign_cluster_splits, rule_split
 
 _CHUNK = 65536  # rows turned into Python objects at a time
@@ -133,7 +132,8 @@ def plan_release(
     )
     plan = split_plan(cfg)
     member_previous = {r["id"]: SPLITS[known[row]] for r, row in zip(members, grouped.tolist()) if known[row] >= 0}
-    member_ledger, clusters = assign_cluster_splits({r["id"]: r for r in members}, clusters, plan, member_previous)
+    by_id = {r["id"]: r for r in members}
+    member_ledger, clusters = assign_cluster_splits(by_id, clusters, plan, member_previous)
     row_of = {r["id"]: int(row) for r, row in zip(members, grouped)}
 
     split = np.zeros(n, dtype=np.int8)
@@ -151,7 +151,6 @@ def plan_release(
     kept_mask = np.ones(n, dtype=bool)
     duplicate_of: dict[int, str] = {}
     duplicate_rows = []
-    by_id = {r["id"]: r for r in members}
     for record_id, membership in clusters.members.items():
         row = row_of[record_id]
         # Bridges are dropped in mark mode too: kept, they would put a near-copy in another split.
@@ -226,15 +225,8 @@ def count_leakage(
     fingerprint digest matrix), or with similar signatures (when `sketches` are given)."""
     if not check or len(fingerprints) < 2:
         return 0
-    exact = 0
-    prefix = np.ascontiguousarray(fingerprints[:, :8]).view(">u8").ravel()
-    for members in key_groups(prefix):
-        for same in row_groups(fingerprints[members]):
-            exact += len({int(splits[members[i]]) for i in same}) - 1
+    exact = sum(len(set(splits[same].tolist())) - 1 for same in digest_groups(fingerprints))
     if sketches is None:
         return exact
     return exact + sum(1 for i, j, _ in similar_pairs(sketches, params) if splits[i] != splits[j])
 
-
-def duplicate_kinds(release: ReleasePlan) -> dict[str, int]:
-    return dict(sorted(collections.Counter(d["kind"] for d in release.duplicate_rows).items()))

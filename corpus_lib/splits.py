@@ -110,14 +110,10 @@ def assign_cluster_splits(
         if known:
             split, reason = previous[known[0]], "previous"
         else:
-            split, reason = _by_rule(plan, rep, records[rep])
+            split, reason = rule_split(plan, rep, records[rep].get("published_local"))
         for record_id in ids:
             ledger[record_id] = LedgerEntry(record_id, split, rep, reason)
     return ledger, separated or clusters
-
-
-def _by_rule(plan: SplitPlan, rep: str, record: Mapping[str, Any]) -> tuple[str, str]:
-    return rule_split(plan, rep, record.get("published_local"))
 
 
 def rule_split(plan: SplitPlan, key: str, published_local: str | None) -> tuple[str, str]:
@@ -187,7 +183,7 @@ def _separate(
     group_of: dict[str, tuple[str, str]] = {}
     for rep, group in zip(reps, groups):
         assigned = next((split_of[i] for i in group if i in split_of), None)
-        split, reason = (assigned, "previous") if assigned is not None else _by_rule(plan, rep, records[rep])
+        split, reason = (assigned, "previous") if assigned is not None else rule_split(plan, rep, records[rep].get("published_local"))
         for record_id in group:
             ledger[record_id] = LedgerEntry(record_id, split, rep, reason)
             group_of[record_id] = (split, rep)
@@ -217,17 +213,6 @@ def _components(ids: list[str], adjacent: Mapping[str, set[str]]) -> list[list[s
     return groups
 
 
-def ledger_moves(ledger: Mapping[str, LedgerEntry], reference: Mapping[str, str] | None) -> list[dict[str, str]]:
-    """Ids of `reference` (an earlier release's ledger, id -> split) whose split is different now."""
-    if not reference:
-        return []
-    return [
-        {"id": record_id, "from": reference[record_id], "to": entry.split}
-        for record_id, entry in sorted(ledger.items())
-        if record_id in reference and reference[record_id] != entry.split
-    ]
-
-
 def write_ledger_table(path: Path, table: pa.Table) -> None:
     """Write the ledger's columns (id, split, cluster, reason, source_file; sorted by id)."""
     pq.write_table(table.select(["id", "split", "cluster", "reason", "source_file"]), path, compression="zstd")
@@ -255,10 +240,9 @@ class LedgerColumns:
         """For each of `ids`, its split code in this ledger, or -1 where the ledger does not hold it."""
         at = pc.index_in(ids, value_set=self.ids)
         found = np.asarray(pc.fill_null(at, -1), dtype=np.int64)
-        return np.where(found >= 0, self.splits[np.maximum(found, 0)] if len(self.splits) else -1, -1).astype(np.int8)
-
-    def as_dict(self) -> dict[str, str]:
-        return dict(zip(self.ids.to_pylist(), (SPLITS[c] for c in self.splits.tolist())))
+        codes = np.full(len(found), -1, dtype=np.int8)
+        codes[found >= 0] = self.splits[found[found >= 0]]
+        return codes
 
 
 def read_ledger(path: Path) -> LedgerColumns:
