@@ -349,11 +349,62 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
 
 # Shards are ordered by publication (undated last), then id: a news corpus grows at the end, so a
 # new release leaves the earlier pages of its shards byte-identical and re-uploads little
-# (scripts/bench_cdc.py measures it). Rows are bucketed by month, so sorting holds one month.
-UNDATED_BUCKET = "~undated"
-
-
+# (scripts/bench_cdc.py measures it). Rows go to buckets that are ranges of that order, so sorting
+# holds one bucket.
 _BUCKET_FLUSH_BYTES = 32 * 1024 * 1024
+# A bucket holds a range of a split's final row order of about this many bytes (estimated from the
+# light columns), so that sorting one in memory costs the same at any corpus size; with at most
+# _MAX_BUCKETS of them open at once, a bigger corpus gets bigger buckets rather than more files.
+_BUCKET_BYTES = 64 * 1024 * 1024
+_MAX_BUCKETS = 512
+
+
+def _row_order(release: ReleasePlan, kept_rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """The sort keys of the kept rows (split code, undated, date, id) and their final order."""
+    lights = release.lights.columns("id", "published_local")
+    published = lights.column("published_local").take(pa.array(kept_rows))
+    keys = pa.table({
+        "split": pa.array(release.split[kept_rows]),
+        "undated": pc.is_null(published),
+        "published": pc.fill_null(published, ""),
+        "id": lights.column("id").take(pa.array(kept_rows)),
+    })
+    del lights, published
+    sort_keys = [("split", "ascending"), ("undated", "ascending"), ("published", "ascending"), ("id", "ascending")]
+    return keys, np.asarray(pc.sort_indices(keys, sort_keys=sort_keys))
+
+
+def _bucket_plan(release: ReleasePlan, kept_rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each kept row's bucket, by position in kept_rows, and each bucket's split.
+
+    Buckets are consecutive ranges of the final order (split, then dated rows by date, then undated,
+    then id), cut where the split changes or the estimated size passes the bucket budget; reading
+    the buckets in order and sorting each gives that order.
+    """
+    keys, order = _row_order(release, kept_rows)
+    splits = np.asarray(keys.column("split"))[order]
+    del keys
+    chars = pc.fill_null(release.lights.columns("char_count").column(0), 0)
+    # Body bytes (UTF-8, up to two bytes a character in the languages seen) plus the other columns.
+    size = np.asarray(chars.take(pa.array(kept_rows[order])), dtype=np.int64) * 2 + 1024
+    del chars
+    budget = max(_BUCKET_BYTES, int(size.sum()) // _MAX_BUCKETS + 1)
+    bucket_in_order = np.zeros(len(order), dtype=np.int32)
+    if len(order):
+        starts = np.flatnonzero(np.r_[True, splits[1:] != splits[:-1]])
+        bucket = 0
+        for start, end in zip(starts, np.r_[starts[1:], len(order)]):
+            cut = np.cumsum(size[start:end]) // budget
+            bucket_in_order[start:end] = bucket + cut
+            bucket += int(cut[-1]) + 1
+        # Renumber so that only buckets with rows count.
+        _, bucket_in_order = np.unique(bucket_in_order, return_inverse=True)
+    bucket_of = np.empty(len(order), dtype=np.int32)
+    bucket_of[order] = bucket_in_order
+    split_of = [""] * (int(bucket_in_order.max()) + 1 if len(order) else 0)
+    for bucket, code in zip(bucket_in_order.tolist(), splits.tolist()):
+        split_of[bucket] = SPLITS[code]
+    return bucket_of, split_of
 
 
 def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: PageCache) -> list[ShardInfo]:
@@ -365,26 +416,28 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     del columns
     if (segment_of < 0).any():
         raise RuntimeError(f"{int((segment_of < 0).sum())} kept records are not in the page cache")
+    bucket_of, bucket_split = _bucket_plan(release, kept_rows)
     # Positions in kept_rows grouped by segment, as arrays (a list of ints per segment was ~36 bytes a record).
     by_position = np.argsort(segment_of, kind="stable")
     grouped = segment_of[by_position]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else np.zeros(0, dtype=np.int64)
     by_segment = {int(grouped[s]): by_position[s:e] for s, e in zip(starts, np.r_[starts[1:], len(grouped)])}
+    del by_position, grouped
     buckets = out / ".buckets"
     buckets.mkdir()
     schema = arrow_schema()
     plain = schema.remove_metadata()
-    files: dict[tuple[str, str], Path] = {}
+    files: dict[int, Path] = {}
     # Buckets are Arrow IPC files, not Parquet: a Parquet writer keeps every row group's metadata
     # (with min/max statistics of the text columns) until it closes, which grew by ~13 KB a page
     # (440 MB at 30k pages); an IPC file's footer holds 24 bytes a batch.
-    writers: dict[tuple[str, str], pa.ipc.RecordBatchFileWriter] = {}
+    writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
     options = pa.ipc.IpcWriteOptions(compression="lz4")
     # A segment's rows spread over many buckets, a row or two each: segments are gathered until they
     # hold _BUCKET_FLUSH_BYTES, then their rows go to the buckets with one take per bucket (a take per
     # segment and bucket made thousands of one-row tables, each with its own buffers).
     pending: list[pa.Table] = []
-    pending_buckets: list[tuple[str, str]] = []
+    pending_buckets: list[np.ndarray] = []
     pending_bytes = 0
 
     def flush() -> None:
@@ -392,14 +445,15 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
         if not pending:
             return
         gathered = pa.concat_tables(pending).combine_chunks()
-        rows: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
-        for row, key in enumerate(pending_buckets):
-            rows[key].append(row)
-        for key in sorted(rows):
+        targets = np.concatenate(pending_buckets)
+        by_bucket = np.argsort(targets, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, targets[by_bucket][1:] != targets[by_bucket][:-1], True])
+        for start, end in zip(bounds[:-1], bounds[1:]):
+            key = int(targets[by_bucket[start]])
             if key not in writers:
-                files[key] = buckets / f"{len(files):05d}.arrow"
+                files[key] = buckets / f"{key:05d}.arrow"
                 writers[key] = pa.ipc.new_file(files[key], plain, options=options)
-            writers[key].write_table(gathered.take(pa.array(rows[key], pa.int32())))
+            writers[key].write_table(gathered.take(pa.array(by_bucket[start:end].astype(np.int32))))
         pending.clear()
         pending_buckets.clear()
         pending_bytes = 0
@@ -411,12 +465,12 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
             wanted = pa.array([bytes(k).hex() for k in keys.take(pa.array(positions)).to_pylist()], pa.string())
             table = page_cache.read_segment(names[segment], wanted)
             # The segment's rows come in its own order: each finds its record through its key.
-            rows = kept_rows[positions[np.asarray(pc.index_in(table.column("_key"), value_set=wanted))]]
+            found = positions[np.asarray(pc.index_in(table.column("_key"), value_set=wanted))]
+            rows = kept_rows[found]
             duplicate_of = pa.array([release.duplicate_of.get(int(row)) for row in rows], pa.string())
-            months = pc.utf8_slice_codeunits(table.column("published_local"), 0, 7).to_pylist()
             table = table.select(schema.names).set_column(schema.get_field_index("duplicate_of"), "duplicate_of", duplicate_of).cast(plain)
             pending.append(table)
-            pending_buckets.extend((SPLITS[release.split[row]], month or UNDATED_BUCKET) for row, month in zip(rows.tolist(), months))
+            pending_buckets.append(bucket_of[found])
             pending_bytes += table.nbytes
             if pending_bytes >= _BUCKET_FLUSH_BYTES:
                 flush()
@@ -430,9 +484,10 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     for split in declared_splits(cfg):
 
         def ordered_parts(split=split):
-            for key in sorted(k for k in files if k[0] == split):
+            for key in sorted(k for k in files if bucket_split[k] == split):
                 with pa.OSFile(str(files[key])) as source:  # read into memory (not mapped): the file goes soon
                     table = pa.ipc.open_file(source).read_all()
+                files[key].unlink()
                 undated = pc.is_null(table.column("published_local"))
                 order = pc.sort_indices(
                     pa.table({"undated": undated, "published": pc.fill_null(table.column("published_local"), ""), "id": table.column("id")}),

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -93,6 +94,32 @@ def test_small_shards_hold_the_same_rows_in_the_same_order(small_shards, sample_
     assert len(shards_of(out)) == 2  # one shard per split at the default cap
     assert split_rows(small_shards) == split_rows(out)
     assert validate(small_shards).ok
+
+
+def test_many_small_buckets_give_the_same_bytes(sample_corpus, sample_build, tmp_path, monkeypatch):
+    """Rows reach the shards through buckets that are ranges of the final order; how many there are
+    (one per split at the sample's size, or dozens) changes nothing in the output."""
+    build_module = sys.modules["corpus_lib.build"]
+    out, _ = sample_build
+    shutil.copytree(default_cache_dir(out), tmp_path / "cache")
+    seen = []
+    plan = build_module._bucket_plan
+
+    def spy(*args):
+        bucket_of, split_of = plan(*args)
+        seen.append(split_of)
+        return bucket_of, split_of
+
+    monkeypatch.setattr(build_module, "_BUCKET_BYTES", 1)
+    monkeypatch.setattr(build_module, "_MAX_BUCKETS", 40)
+    monkeypatch.setattr(build_module, "_bucket_plan", spy)
+    build(sample_corpus, tmp_path / "dataset", cache=tmp_path / "cache")
+    [split_of] = seen
+    assert split_of.count("train") > 20 and split_of.count("test") > 2, split_of
+    assert split_of == sorted(split_of, key=["train", "validation", "test"].index)  # a bucket holds one split
+    for shard in shards_of(out):
+        assert (tmp_path / "dataset" / shard["path"]).read_bytes() == (out / shard["path"]).read_bytes(), shard["path"]
+    assert (tmp_path / "dataset" / BUILD_INFO_FILE).read_bytes() == (out / BUILD_INFO_FILE).read_bytes()
 
 
 def test_load_dataset_reads_the_small_shards(small_shards):
