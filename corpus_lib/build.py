@@ -136,9 +136,9 @@ def build(
 
 def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec) -> BuildReport:
     items, input_rejects = discover(src_path)
-    label = "pass 1: templates" if progress else None
-    templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, spec))
     with _page_cache(out_path, cache) as page_cache, _scratch(out_path) as scratch:
+        label = "pass 1: templates" if progress else None
+        templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, spec), scratch / "templates")
         index = page_cache.load_index()
         context = ExtractContext(cfg, templates, settings_digest(cfg), page_cache, index.known)
         label = "pass 2: extract" if progress else None

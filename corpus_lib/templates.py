@@ -3,12 +3,16 @@
 A template line is a short line that recurs on many pages of one source (among the lines the parser
 reads: a 100 MB page is scanned as far as the parser reads it, its first 2 MB). Pages are scanned in
 batches on the workers, which return only 64-bit hashes of each page's distinct short lines;
-the counts are merged here, so memory holds one entry per distinct short line, never the texts.
+the driver counts them through spill files (TemplateCounts), so it holds neither the texts nor
+one entry per distinct line.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
+import os
+import tempfile
+from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -66,51 +70,88 @@ def scan_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, 
     ]
 
 
-@dataclasses.dataclass
-class TemplateCounts:
-    """Per source: pages seen, and how many pages carry each line hash."""
+# Line hashes wait in memory until there are this many, then go to disk by their top bits.
+_SPILL_ENTRIES = 2_000_000
+_PARTITION_BITS = 8
+_ENTRY = np.dtype([("hash", "<u8"), ("source", "<u4")])
 
-    pages: dict[str, int] = dataclasses.field(default_factory=dict)
-    keys: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
-    counts: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
-    _pending: dict[str, list[np.ndarray]] = dataclasses.field(default_factory=dict)
-    _pending_size: int = 0
+
+class TemplateCounts:
+    """Per source: pages seen, and how many pages carry each line hash.
+
+    The distinct short lines grow with the corpus (a dateline, a caption or a one-line paragraph
+    is new on almost every page), so the (hash, source) entries are spilled to `folder`, one file
+    per 8 top bits of the hash, and each file is counted on its own at the end: what is held is
+    one file's entries, a 256th of the corpus' (counts are exact, as counting in memory).
+    """
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.pages: dict[str, int] = {}
+        self._code: dict[str, int] = {}
+        self._pending: list[np.ndarray] = []
+        self._pending_sources: list[int] = []
+        self._pending_size = 0
 
     def add(self, source_key: str, hashes: np.ndarray) -> None:
+        """One page: its source, and the hashes of its distinct short lines (each counted once)."""
         self.pages[source_key] = self.pages.get(source_key, 0) + 1
-        self._pending.setdefault(source_key, []).append(hashes)
+        self._pending.append(hashes)
+        self._pending_sources.append(self._code.setdefault(source_key, len(self._code)))
         self._pending_size += len(hashes)
-        if self._pending_size > 2_000_000:
-            self._merge()
+        if self._pending_size >= _SPILL_ENTRIES:
+            self._spill()
 
-    def _merge(self) -> None:
-        for source_key, arrays in self._pending.items():
-            new_keys, new_counts = np.unique(np.concatenate(arrays), return_counts=True)
-            if source_key in self.keys:
-                all_keys = np.concatenate([self.keys[source_key], new_keys])
-                all_counts = np.concatenate([self.counts[source_key], new_counts])
-                merged, inverse = np.unique(all_keys, return_inverse=True)
-                self.keys[source_key] = merged
-                self.counts[source_key] = np.bincount(inverse, weights=all_counts).astype(np.int64)
-            else:
-                self.keys[source_key], self.counts[source_key] = new_keys, new_counts.astype(np.int64)
-        self._pending, self._pending_size = {}, 0
+    def _partition(self, index: int) -> Path:
+        return self.folder / f"{index:03d}.bin"
+
+    def _spill(self) -> None:
+        if not self._pending_size:
+            return
+        entries = np.empty(self._pending_size, dtype=_ENTRY)
+        entries["hash"] = np.concatenate(self._pending)
+        entries["source"] = np.repeat(np.asarray(self._pending_sources, dtype=np.uint32), [len(h) for h in self._pending])
+        part = (entries["hash"] >> np.uint64(64 - _PARTITION_BITS)).astype(np.int64)
+        order = np.argsort(part, kind="stable")
+        entries, part = entries[order], part[order]
+        bounds = np.searchsorted(part, np.arange((1 << _PARTITION_BITS) + 1))
+        for index in np.flatnonzero(np.diff(bounds)).tolist():
+            with open(self._partition(index), "ab") as handle:
+                handle.write(entries[bounds[index] : bounds[index + 1]].tobytes())
+        self._pending, self._pending_sources, self._pending_size = [], [], 0
 
     def templates(self) -> dict[str, np.ndarray]:
         """Per source, the sorted hashes of its template lines."""
-        self._merge()
-        result = {}
-        for source_key, keys in sorted(self.keys.items()):
-            threshold = max(TEMPLATE_MIN_PAGES, TEMPLATE_MIN_SHARE * self.pages[source_key])
-            result[source_key] = np.sort(keys[self.counts[source_key] >= threshold])
-        return result
+        self._spill()
+        sources = sorted(self._code, key=self._code.__getitem__)
+        threshold = np.asarray([max(TEMPLATE_MIN_PAGES, TEMPLATE_MIN_SHARE * self.pages[key]) for key in sources])
+        found: dict[int, list[np.ndarray]] = {code: [] for code in range(len(sources))}
+        for index in range(1 << _PARTITION_BITS):
+            path = self._partition(index)
+            if not path.exists():
+                continue
+            distinct, counts = np.unique(np.fromfile(path, dtype=_ENTRY), return_counts=True)
+            path.unlink()
+            frequent = distinct[counts >= threshold[distinct["source"]]]
+            for code in np.unique(frequent["source"]).tolist():
+                found[code].append(frequent["hash"][frequent["source"] == code])
+        return {
+            key: np.sort(np.concatenate(found[self._code[key]])) if found[self._code[key]] else np.zeros(0, dtype=np.uint64)
+            for key in sorted(sources)
+        }
 
 
-def learn_templates(scans: Iterable[tuple[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    counts = TemplateCounts()
-    for source_key, hashes in scans:
-        counts.add(source_key, hashes)
-    return counts.templates()
+def learn_templates(scans: Iterable[tuple[str, np.ndarray]], folder: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
+    """Per source, the hashes of its template lines, from (source key, a page's line hashes) pairs.
+    `folder`: where the counts spill (default: a temporary folder, removed after)."""
+    with contextlib.ExitStack() as stack:
+        if folder is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="corpus-templates-"))
+        counts = TemplateCounts(folder)
+        for source_key, hashes in scans:
+            counts.add(source_key, np.asarray(hashes, dtype=np.uint64))
+        return counts.templates()
 
 
 def page_template_keys(lines: list[Line], template_hashes: np.ndarray | None) -> frozenset[str]:
