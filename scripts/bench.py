@@ -58,7 +58,7 @@ MEASUREMENTS = ("floor", "core", "full", "rebuild", "dask", "datasets", "identic
 DEFAULT_MEASUREMENTS = MEASUREMENTS[:-1]  # memory: one more full build, for the scaling runs (--only memory)
 # build() steps whose entry and exit the memory child records (names in corpus_lib.build's namespace).
 MEMORY_STEPS = (
-    "discover", "learn_templates", "_sketches", "plan_release", "_write_data", "write_split_stream",
+    "discover", "learn_templates", "_sketches", "plan_release", "_write_data", "_bucket_plan", "write_split_stream",
     "write_ledger_table", "render_plots", "write_croissant", "render_card",
 )
 TARGETS = {
