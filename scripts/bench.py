@@ -458,9 +458,15 @@ def child_memory(src: str, out: str, workers: str) -> dict[str, Any]:
     marks: list[dict[str, Any]] = []
     started = time.perf_counter()
 
+    # The marks also go to a file as they are taken, so that a long run's progress can be read
+    # (and is not lost if the run is stopped).
+    log = Path(out).parent / f"{Path(out).name}.marks.jsonl"
+
     def mark(event: str, step: str) -> None:
         rss, hwm = _memory_status()
         marks.append({"t": round(time.perf_counter() - started, 2), "event": event, "step": step, "rss_mb": round(rss, 1), "hwm_mb": round(hwm, 1)})
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(marks[-1]) + "\n")
 
     def wrap(name: str, fn):
         def wrapped(*args, **kwargs):
