@@ -163,6 +163,7 @@ def discover(src: Path) -> tuple[InputFiles, list[tuple[str, InputReject]]]:
         if found:
             names.append(pa.array(found, pa.string()))
     everything = pa.concat_arrays(names) if names else pa.array([], pa.string())
+    names.clear()  # one copy of the names at a time, not three
     # Arrow orders strings by their UTF-8 bytes: the order of code points, as sorted() does.
     everything = everything.take(pc.sort_indices(everything))
     rejects.sort(key=lambda item: item[0])

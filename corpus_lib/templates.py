@@ -71,7 +71,7 @@ def scan_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, 
 
 
 # Line hashes wait in memory until there are this many, then go to disk by their top bits.
-_SPILL_ENTRIES = 2_000_000
+_SPILL_ENTRIES = 500_000
 _PARTITION_BITS = 8
 _ENTRY = np.dtype([("hash", "<u8"), ("source", "<u4")])
 
@@ -112,7 +112,7 @@ class TemplateCounts:
         entries = np.empty(self._pending_size, dtype=_ENTRY)
         entries["hash"] = np.concatenate(self._pending)
         entries["source"] = np.repeat(np.asarray(self._pending_sources, dtype=np.uint32), [len(h) for h in self._pending])
-        part = (entries["hash"] >> np.uint64(64 - _PARTITION_BITS)).astype(np.int64)
+        part = (entries["hash"] >> np.uint64(64 - _PARTITION_BITS)).astype(np.uint8)
         order = np.argsort(part, kind="stable")
         entries, part = entries[order], part[order]
         bounds = np.searchsorted(part, np.arange((1 << _PARTITION_BITS) + 1))
