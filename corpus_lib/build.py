@@ -363,8 +363,9 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
 # holds one bucket.
 _BUCKET_FLUSH_BYTES = 32 * 1024 * 1024
 # A bucket holds a range of a split's final row order of about this many bytes (estimated from the
-# light columns; the estimate runs about 1.5x over the Arrow size), so that sorting one in memory costs the same at any corpus size; with at most
-# _MAX_BUCKETS of them open at once, a bigger corpus gets bigger buckets rather than more files.
+# light columns; the estimate runs about 1.5x over the Arrow size), so that sorting one in memory
+# costs the same at any corpus size; with at most _MAX_BUCKETS of them open at once, a bigger
+# corpus gets bigger buckets rather than more files.
 _BUCKET_BYTES = 16 * 1024 * 1024
 _MAX_BUCKETS = 512
 
