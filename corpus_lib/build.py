@@ -370,19 +370,24 @@ _BUCKET_BYTES = 16 * 1024 * 1024
 _MAX_BUCKETS = 512
 
 
-def _row_order(release: ReleasePlan, kept_rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
-    """The sort keys of the kept rows (split code, undated, date, id) and their final order."""
+_ROW_ORDER = [("undated", "ascending"), ("published", "ascending"), ("id", "ascending")]
+
+
+def _order_columns(published: pa.Array, ids: pa.Array) -> dict[str, pa.Array]:
+    """The columns _ROW_ORDER sorts on: dated rows by date, then undated ones, then by id."""
+    return {"undated": pc.is_null(published), "published": pc.fill_null(published, ""), "id": ids}
+
+
+def _row_order(release: ReleasePlan, kept_rows: np.ndarray) -> np.ndarray:
+    """The final order of the kept rows: by split code, then _ROW_ORDER."""
     lights = release.lights.columns("id", "published_local")
-    published = lights.column("published_local").take(pa.array(kept_rows))
+    take = pa.array(kept_rows)
     keys = pa.table({
         "split": pa.array(release.split[kept_rows]),
-        "undated": pc.is_null(published),
-        "published": pc.fill_null(published, ""),
-        "id": lights.column("id").take(pa.array(kept_rows)),
+        **_order_columns(lights.column("published_local").take(take), lights.column("id").take(take)),
     })
-    del lights, published
-    sort_keys = [("split", "ascending"), ("undated", "ascending"), ("published", "ascending"), ("id", "ascending")]
-    return keys, np.asarray(pc.sort_indices(keys, sort_keys=sort_keys))
+    del lights
+    return np.asarray(pc.sort_indices(keys, sort_keys=[("split", "ascending"), *_ROW_ORDER]))
 
 
 def _bucket_plan(release: ReleasePlan, kept_rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -392,9 +397,8 @@ def _bucket_plan(release: ReleasePlan, kept_rows: np.ndarray) -> tuple[np.ndarra
     then id), cut where the split changes or the estimated size passes the bucket budget; reading
     the buckets in order and sorting each gives that order.
     """
-    keys, order = _row_order(release, kept_rows)
-    splits = np.asarray(keys.column("split"))[order]
-    del keys
+    order = _row_order(release, kept_rows)
+    splits = release.split[kept_rows[order]]
     chars = pc.fill_null(release.lights.columns("char_count").column(0), 0)
     # Body bytes (UTF-8, up to two bytes a character in the languages seen) plus the other columns.
     size = np.asarray(chars.take(pa.array(kept_rows[order])), dtype=np.int64) * 2 + 1024
@@ -499,11 +503,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
                 with pa.OSFile(str(files[key])) as source:  # read into memory (not mapped): the file goes soon
                     table = pa.ipc.open_file(source).read_all()
                 files[key].unlink()
-                undated = pc.is_null(table.column("published_local"))
-                order = pc.sort_indices(
-                    pa.table({"undated": undated, "published": pc.fill_null(table.column("published_local"), ""), "id": table.column("id")}),
-                    sort_keys=[("undated", "ascending"), ("published", "ascending"), ("id", "ascending")],
-                )
+                order = pc.sort_indices(pa.table(_order_columns(table.column("published_local"), table.column("id"))), sort_keys=_ROW_ORDER)
                 yield table.take(order).cast(schema)
 
         # Shards are cut by the rows' measured size as they stream in (write.py), not by an estimate.
