@@ -96,7 +96,7 @@ def similar_pairs(signatures: np.ndarray | SketchFile, params: MinHashParams) ->
     Candidates share at least one LSH band; every candidate is verified on the full signature,
     so the result does not depend on the banding beyond recall. The rows are read a chunk at a
     time (a SketchFile on disk is never loaded whole): what is held is a 64-bit key per row and
-    band, and the candidate pairs.
+    band, and one band's candidate pairs.
     """
     sketches = SketchFile.of(signatures)
     n = len(sketches)
@@ -111,34 +111,40 @@ def similar_pairs(signatures: np.ndarray | SketchFile, params: MinHashParams) ->
         copy[members[1:]] = True
     distinct = np.flatnonzero(~copy)
     bands, rows = params.bands
-    candidates: set[tuple[int, int]] = set()
+    # Each band's candidates are verified as they are found, and only the verified pairs are kept:
+    # false candidates (rows that share a band by chance, or through common text) grow with the
+    # square of the corpus (50k at 100k pages, 443k at 300k), so holding all of them at once did not
+    # scale (a set of tuples, ~150 bytes each: about 1 GB at a million pages).
     view = sketches.select(distinct)
     per_pass = max(1, _KEY_BYTES_PER_PASS // (8 * max(1, len(distinct))))
     for first in range(0, bands, per_pass):
         spans = [(band * rows, (band + 1) * rows) for band in range(first, min(first + per_pass, bands))]
-        for keys in _row_keys(view, spans):
-            for members in key_groups(keys):
-                rows_of = distinct[members]
-                for a in range(len(rows_of)):
-                    for b in range(a + 1, len(rows_of)):
-                        candidates.add((int(rows_of[a]), int(rows_of[b])))
-    ordered = np.asarray(sorted(candidates), dtype=np.int64).reshape(-1, 2)
-    del candidates
-    for start in range(0, len(ordered), _VERIFY_PAIRS):
-        block = ordered[start : start + _VERIFY_PAIRS]
-        needed, where = np.unique(block.ravel(), return_inverse=True)
-        values = sketches.take(needed)
-        where = where.reshape(-1, 2)
-        equal = values[where[:, 0]] == values[where[:, 1]]
-        # Keys are hashes: a pair whose keys collided without an equal band is no candidate.
-        banded = np.all(equal[:, : bands * rows].reshape(len(block), bands, rows), axis=2).any(axis=1)
-        similarity = equal.mean(axis=1)
-        for k in np.flatnonzero(banded & (similarity >= params.threshold)):
-            pairs.append((int(block[k, 0]), int(block[k, 1]), float(similarity[k])))
+        for band, keys in enumerate(_row_keys(view, spans), start=first):
+            left, right = _shared_key_pairs(keys)
+            pairs.extend(_verified(sketches, distinct[left], distinct[right], band, params))
     return sorted(pairs)
 
 
-_VERIFY_PAIRS = 65536  # candidate pairs verified at a time (their rows read in one go)
+_VERIFY_PAIRS = 16384  # candidate pairs verified at a time: their rows and two gathered copies, ~2 KB a pair at 128 values
+
+
+def _verified(sketches: SketchFile, left: np.ndarray, right: np.ndarray, band: int, params: MinHashParams) -> list[tuple[int, int, float]]:
+    """The candidate pairs (left[k], right[k]) of `band` that are similar enough, each pair counted
+    only in the first band whose values it shares (a pair that shares several is a candidate in each)."""
+    bands, rows = params.bands
+    found = []
+    for start in range(0, len(left), _VERIFY_PAIRS):
+        a, b = left[start : start + _VERIFY_PAIRS], right[start : start + _VERIFY_PAIRS]
+        needed, where = np.unique(np.concatenate([a, b]), return_inverse=True)
+        values = sketches.take(needed)
+        equal = values[where[: len(a)]] == values[where[len(a) :]]
+        # Keys are hashes: a pair whose keys collided without an equal band is no candidate here.
+        shared = np.all(equal[:, : bands * rows].reshape(len(a), bands, rows), axis=2)
+        first_shared = np.where(shared.any(axis=1), shared.argmax(axis=1), -1)
+        similarity = equal.mean(axis=1)
+        for k in np.flatnonzero((first_shared == band) & (similarity >= params.threshold)):
+            found.append((int(a[k]), int(b[k]), float(similarity[k])))
+    return found
 
 
 _KEY_BYTES_PER_PASS = 32 * 1024 * 1024  # band keys held at once: more bands, more passes over the rows
@@ -160,6 +166,37 @@ def _mix_columns(block: np.ndarray) -> np.ndarray:
             combined = (combined ^ column.astype(np.uint64)) * _MIX
             combined ^= combined >> np.uint64(29)
     return combined
+
+
+# Groups up to this size make their pairs in one vectorised step per offset; larger ones one at a time.
+_SMALL_GROUP = 16
+
+
+def _shared_key_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions (i < j) whose keys are equal, as two arrays, without a Python loop
+    over pairs: within the sorted order, positions d apart pair up when they fall in one group."""
+    order = np.argsort(keys, kind="stable")  # equal keys keep ascending positions
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    small = np.repeat(sizes <= _SMALL_GROUP, sizes)
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    for offset in range(1, min(_SMALL_GROUP, int(sizes.max(initial=1)))):
+        paired = np.flatnonzero((group[:-offset] == group[offset:]) & small[:-offset])
+        if not len(paired):
+            break
+        left.append(order[paired])
+        right.append(order[paired + offset])
+    for g in np.flatnonzero(sizes > _SMALL_GROUP):
+        members = order[starts[g] : starts[g] + sizes[g]]
+        a, b = np.triu_indices(len(members), 1)
+        left.append(members[a])
+        right.append(members[b])
+    if not left:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
 
 
 def key_groups(keys: np.ndarray) -> list[np.ndarray]:

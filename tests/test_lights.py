@@ -18,7 +18,7 @@ from corpus_lib.dedup import body_fingerprint, cluster_records
 from corpus_lib.engine import run_batches
 from corpus_lib.inputs import InputFile, discover
 from corpus_lib.lights import LightTable
-from corpus_lib.neardup import MinHashParams, SketchFile, similar_pairs
+from corpus_lib.neardup import MinHashParams, SketchFile, _shared_key_pairs, similar_pairs
 
 
 def light(i: int, body: str, url: str | None = None, published: str | None = None, segment: str | None = "seg-a") -> dict:
@@ -233,3 +233,15 @@ def test_release_on_disk_equals_release_in_memory(tmp_path_factory, stories, kno
     assert disk.leakage_pairs == memory.leakage_pairs and disk.marked == memory.marked
     assert disk.ledger_table().equals(memory.ledger_table())
     assert all(disk.ledger[i].split == s for i, s in previous.items())  # known ids keep their splits
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.integers(0, 6), max_size=80), spread=st.integers(1, 40))
+def test_shared_key_pairs_are_every_pair_of_equal_keys(keys, spread):
+    """The band-key pairing gives each pair of equal keys once, smaller position first, for groups
+    below and above the size that is paired in one vectorised step."""
+    values = np.asarray([k * spread for k in keys], dtype=np.uint64)
+    left, right = _shared_key_pairs(values)
+    found = sorted(zip(left.tolist(), right.tolist()))
+    expected = [(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys)) if keys[i] == keys[j]]
+    assert found == expected
