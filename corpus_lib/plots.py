@@ -106,8 +106,31 @@ def render_plots(out: Path, table: pa.Table | Iterable[Mapping[str, Any]]) -> li
 # --- data --------------------------------------------------------------------------------------
 
 
-def _column(table: pa.Table, name: str) -> list[Any]:
-    return table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
+def _tallies(table: pa.Table, columns: Mapping[str, Any]) -> list[tuple[tuple, int]]:
+    """Each distinct combination of values of the given columns, with its number of rows.
+
+    Counted by Arrow, so a million records cost a few small arrays, not a Python object per value.
+    """
+    if not table.num_rows:
+        return []
+    keys = pa.table({name: column for name, column in columns.items()})
+    counted = keys.group_by(list(columns), use_threads=False).aggregate([([], "count_all")])
+    values = [counted.column(name).to_pylist() for name in columns]
+    return list(zip(zip(*values), counted.column("count_all").to_pylist()))
+
+
+def _values(table: pa.Table, name: str) -> pa.ChunkedArray:
+    """A column of the table; all null where the table lacks it."""
+    if name in table.column_names:
+        return table.column(name)
+    return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+
+
+def _category_counts(table: pa.Table, name: str) -> Counter:
+    counts: Counter = Counter()
+    for (value,), count in _tallies(table, {name: _values(table, name)}):
+        counts[_label(value)] += count
+    return counts
 
 
 def _label(value: Any, width: int = MAX_LABEL) -> str:
@@ -152,11 +175,16 @@ def _no_data(axes, message: str) -> None:
 
 
 def _articles_per_month(figure, table: pa.Table) -> None:
+    import pyarrow.compute as pc
+
     axes = figure.subplots()
-    dates = [_month(value) for value in _column(table, "published_local")]
-    sources = [_label(value) for value in _column(table, "source")]
-    dated = [(date, source) for date, source in zip(dates, sources) if date is not None]
-    undated = len(dates) - len(dated)
+    dated: Counter = Counter()  # (month, source label) -> articles
+    months = pc.utf8_slice_codeunits(_values(table, "published_local"), 0, 7)  # all that _month reads
+    for (prefix, source), count in _tallies(table, {"month": months, "source": _values(table, "source")}):
+        date = _month(prefix)
+        if date is not None:
+            dated[(date, _label(source))] += count
+    undated = table.num_rows - sum(dated.values())
 
     if not dated:
         axes.set_title("Articles per month")
@@ -180,13 +208,16 @@ def _articles_per_month(figure, table: pa.Table) -> None:
         key = lambda date: date  # noqa: E731
     index = {bucket: i for i, bucket in enumerate(buckets)}
 
-    ranked = [name for name, _ in _ranked(Counter(source for _, source in dated))]
+    per_source: Counter = Counter()
+    for (_, source), count in dated.items():
+        per_source[source] += count
+    ranked = [name for name, _ in _ranked(per_source)]
     shown = ranked if len(ranked) <= MAX_STACKED_SOURCES else ranked[: MAX_STACKED_SOURCES - 1]
     groups = shown + ([f"other ({len(ranked) - len(shown)} sources)"] if len(shown) < len(ranked) else [])
     counts = {group: [0] * len(buckets) for group in groups}
-    for date, source in dated:
+    for (date, source), count in dated.items():
         group = source if source in shown else groups[-1]
-        counts[group][index[key(date)]] += 1
+        counts[group][index[key(date)]] += count
 
     colors = _colors(len(shown))
     bottom = [0] * len(buckets)
@@ -245,11 +276,17 @@ def _body_length(figure, table: pa.Table) -> None:
 
     axes = figure.subplots()
     axes.set_title("Body length")
-    lengths = [int(v) for v in _column(table, "char_count") if v is not None and v > 0]
-    if not lengths:
+    import pyarrow.compute as pc
+
+    if "char_count" in table.column_names:
+        column = table.column("char_count")
+        lengths = pc.filter(column, pc.greater(column, 0)).to_numpy().astype(np.int64)  # nulls are dropped
+    else:
+        lengths = np.zeros(0, dtype=np.int64)
+    if not len(lengths):
         _no_data(axes, "no articles")
         return
-    low, high = min(lengths), max(lengths)
+    low, high = int(lengths.min()), int(lengths.max())
     log = high / low > 50
     if log:
         bins = np.logspace(np.log10(low), np.log10(high * 1.001), 40)
@@ -273,17 +310,17 @@ def _body_length(figure, table: pa.Table) -> None:
 
 
 def _languages(figure, table: pa.Table) -> None:
-    _category_bars(figure, _column(table, "language"), "Languages", "Language (ISO 639-1)")
+    _category_bars(figure, _category_counts(table, "language"), "Languages", "Language (ISO 639-1)")
 
 
 def _sources(figure, table: pa.Table) -> None:
-    _category_bars(figure, _column(table, "source"), "Sources", "Source")
+    _category_bars(figure, _category_counts(table, "source"), "Sources", "Source")
 
 
-def _category_bars(figure, values: list[Any], title: str, label: str) -> None:
+def _category_bars(figure, counts: Counter, title: str, label: str) -> None:
     axes = figure.subplots()
     axes.set_title(title)
-    ranked = _ranked(Counter(_label(value) for value in values))
+    ranked = _ranked(counts)
     if not ranked:
         _no_data(axes, "no articles")
         return
