@@ -175,10 +175,7 @@ _SMALL_GROUP = 16
 def _shared_key_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of positions (i < j) whose keys are equal, as two arrays, without a Python loop
     over pairs: within the sorted order, positions d apart pair up when they fall in one group."""
-    order = np.argsort(keys, kind="stable")  # equal keys keep ascending positions
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(keys)])
+    order, starts, sizes = _equal_runs(keys)
     group = np.repeat(np.arange(len(starts)), sizes)
     small = np.repeat(sizes <= _SMALL_GROUP, sizes)
     left: list[np.ndarray] = []
@@ -199,14 +196,20 @@ def _shared_key_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
 
 
-def key_groups(keys: np.ndarray) -> list[np.ndarray]:
-    """Positions of keys that occur more than once, grouped by key, each group ascending."""
+def _equal_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stable sort order of `keys` (equal keys keep ascending positions), and where each run of
+    equal keys starts in that order and how long it is."""
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    shared = np.flatnonzero(ends - starts > 1)  # only groups of two or more, without a Python loop over all rows
-    return [order[starts[g] : ends[g]] for g in shared]
+    return order, starts, np.diff(np.r_[starts, len(keys)])
+
+
+def key_groups(keys: np.ndarray) -> list[np.ndarray]:
+    """Positions of keys that occur more than once, grouped by key, each group ascending."""
+    order, starts, sizes = _equal_runs(keys)
+    shared = np.flatnonzero(sizes > 1)  # only groups of two or more, without a Python loop over all rows
+    return [order[starts[g] : starts[g] + sizes[g]] for g in shared]
 
 
 def _identical_groups(sketches: SketchFile) -> list[list[int]]:
@@ -223,12 +226,8 @@ def row_groups(block: np.ndarray) -> list[list[int]]:
     """Indices of rows that occur more than once, grouped by identical row, each group sorted."""
     block = np.ascontiguousarray(block)
     keys = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).ravel()
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    shared = np.flatnonzero(ends - starts > 1)
-    return [sorted(int(i) for i in order[starts[g] : ends[g]]) for g in shared]
+    order, starts, sizes = _equal_runs(keys)
+    return [sorted(int(i) for i in order[starts[g] : starts[g] + sizes[g]]) for g in np.flatnonzero(sizes > 1)]
 
 
 def estimated_similarity(a: np.ndarray, b: np.ndarray) -> float:
