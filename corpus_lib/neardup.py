@@ -120,8 +120,8 @@ def similar_pairs(signatures: np.ndarray | SketchFile, params: MinHashParams) ->
     for first in range(0, bands, per_pass):
         spans = [(band * rows, (band + 1) * rows) for band in range(first, min(first + per_pass, bands))]
         for band, keys in enumerate(_row_keys(view, spans), start=first):
-            left, right = _shared_key_pairs(keys)
-            pairs.extend(_verified(sketches, distinct[left], distinct[right], band, params))
+            for left, right in _shared_key_pairs(keys):
+                pairs.extend(_verified(sketches, distinct[left], distinct[right], band, params))
     return sorted(pairs)
 
 
@@ -168,32 +168,50 @@ def _mix_columns(block: np.ndarray) -> np.ndarray:
     return combined
 
 
-# Groups up to this size make their pairs in one vectorised step per offset; larger ones one at a time.
+# Groups up to this size make their pairs in one vectorised step per offset; larger ones a slice of
+# their triangle at a time.
 _SMALL_GROUP = 16
+# Candidate pairs made at a time: one band bucket of common text (1,217 rows of the 1M synthetic
+# pages share band 14) is 740k pairs, and one band 4.4M (194 MB when made at once).
+_PAIR_BLOCK = 1 << 20
 
 
-def _shared_key_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of positions (i < j) whose keys are equal, as two arrays, without a Python loop
-    over pairs: within the sorted order, positions d apart pair up when they fall in one group."""
+def _shared_key_pairs(keys: np.ndarray, limit: int = _PAIR_BLOCK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every pair of positions (i < j) whose keys are equal, as blocks of two arrays of at most
+    `limit` pairs (a group's pairs may span blocks), without a Python loop over pairs: within the
+    sorted order, positions d apart pair up when they fall in one group."""
     order, starts, sizes = _equal_runs(keys)
     group = np.repeat(np.arange(len(starts)), sizes)
     small = np.repeat(sizes <= _SMALL_GROUP, sizes)
-    left: list[np.ndarray] = []
-    right: list[np.ndarray] = []
     for offset in range(1, min(_SMALL_GROUP, int(sizes.max(initial=1)))):
         paired = np.flatnonzero((group[:-offset] == group[offset:]) & small[:-offset])
         if not len(paired):
             break
-        left.append(order[paired])
-        right.append(order[paired + offset])
+        for at in range(0, len(paired), limit):
+            chunk = paired[at : at + limit]
+            yield order[chunk].astype(np.int64), order[chunk + offset].astype(np.int64)
+    del group, small
     for g in np.flatnonzero(sizes > _SMALL_GROUP):
-        members = order[starts[g] : starts[g] + sizes[g]]
-        a, b = np.triu_indices(len(members), 1)
-        left.append(members[a])
-        right.append(members[b])
-    if not left:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
+        members = order[starts[g] : starts[g] + sizes[g]].astype(np.int64)
+        for a, b in _triangle(len(members), limit):
+            yield members[a], members[b]
+
+
+def _triangle(size: int, limit: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The index pairs (a < b) of a group of `size`, in blocks of whole rows a of at most `limit`
+    pairs (or one row, when a row alone is longer)."""
+    a = 0
+    while a < size - 1:
+        # Row a has size - 1 - a pairs: take rows while the block holds them.
+        counts = np.arange(size - 1 - a, 0, -1)
+        rows = max(1, int(np.searchsorted(np.cumsum(counts), limit, side="right")))
+        counts = counts[:rows]
+        lefts = np.repeat(np.arange(a, a + rows), counts)
+        # Within row r the partners are r+1, r+2, ...: position in the block minus the row's start.
+        row_start = np.repeat(np.cumsum(counts) - counts, counts)
+        rights = np.arange(len(lefts)) - row_start + lefts + 1
+        yield lefts, rights
+        a += rows
 
 
 def _equal_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

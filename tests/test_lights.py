@@ -235,13 +235,16 @@ def test_release_on_disk_equals_release_in_memory(tmp_path_factory, stories, kno
     assert all(disk.ledger[i].split == s for i, s in previous.items())  # known ids keep their splits
 
 
-@settings(max_examples=60, deadline=None)
-@given(keys=st.lists(st.integers(0, 6), max_size=80), spread=st.integers(1, 40))
-def test_shared_key_pairs_are_every_pair_of_equal_keys(keys, spread):
+@settings(max_examples=80, deadline=None)
+@given(keys=st.lists(st.integers(0, 6), max_size=80), spread=st.integers(1, 40), limit=st.sampled_from([1, 2, 7, 64, 1 << 20]))
+def test_shared_key_pairs_are_every_pair_of_equal_keys(keys, spread, limit):
     """The band-key pairing gives each pair of equal keys once, smaller position first, for groups
-    below and above the size that is paired in one vectorised step."""
+    below and above the size that is paired in one vectorised step, in blocks of at most `limit`
+    pairs (or one row of a large group's triangle)."""
     values = np.asarray([k * spread for k in keys], dtype=np.uint64)
-    left, right = _shared_key_pairs(values)
-    found = sorted(zip(left.tolist(), right.tolist()))
+    blocks = list(_shared_key_pairs(values, limit))
+    longest_row = max(len(keys) - 1, 0)
+    assert all(len(left) == len(right) and 0 < len(left) <= max(limit, longest_row) for left, right in blocks)
+    found = sorted((i, j) for left, right in blocks for i, j in zip(left.tolist(), right.tolist()))
     expected = [(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys)) if keys[i] == keys[j]]
     assert found == expected
