@@ -40,7 +40,7 @@ from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
-from corpus_lib.release import ReleasePlan, plan_release
+from corpus_lib.release import ReleasePlan, plan_release, release_memory
 from corpus_lib.schema import arrow_schema, schema_id
 from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, SPLITS, LedgerColumns, read_ledger, write_ledger_table
 from corpus_lib.templates import learn_templates, scan_batch
@@ -136,7 +136,7 @@ def build(
 
 def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec) -> BuildReport:
     items, input_rejects = discover(src_path)
-    _release_arrow_memory()
+    release_memory()
     with _page_cache(out_path, cache) as page_cache, _scratch(out_path) as scratch:
         label = "pass 1: templates" if progress else None
         templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, spec), scratch / "templates")
@@ -171,7 +171,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         # Without --previous, moves are reported (not prevented) against the release OUT holds.
         reference = previous_ledger if previous_ledger is not None else _ledger_in(out_path)
         release = plan_release(lights, sketches, cfg, previous_ledger, reference)
-        _release_arrow_memory()
+        release_memory()
 
         tmp = out_path.parent / f".{out_path.name}.partial"
         if tmp.exists():
@@ -179,7 +179,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         tmp.mkdir(parents=True)
         try:
             shards = _write_data(tmp, cfg, release, page_cache)
-            _release_arrow_memory()
+            release_memory()
             rejects.sort(key=lambda r: r.source_file)
             _write_jsonl(tmp / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
             _write_jsonl(tmp / DUPLICATES_FILE, release.duplicate_rows)
@@ -224,13 +224,6 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         parsed=parsed,
         cached=cached,
     )
-
-
-def _release_arrow_memory() -> None:
-    """Hand the memory Arrow's pool freed back to the system between steps: its allocator keeps
-    freed pages (~90 MB after listing a million files), which numpy and Python, allocating
-    elsewhere, cannot reuse."""
-    pa.default_memory_pool().release_unused()
 
 
 @contextlib.contextmanager

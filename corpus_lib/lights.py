@@ -13,10 +13,11 @@ matrix), so the global steps have one implementation for the build and for direc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -162,12 +163,36 @@ class LightTable:
     def column(self, name: str) -> pa.Array:
         return self.columns(name).column(0).combine_chunks()
 
+    def batches(self, *names: str) -> Iterator[tuple[int, pa.Table]]:
+        """(first row, table of the named columns) for consecutive slices of the rows, read a batch
+        at a time: the columns' transient copy is one batch, not the whole column."""
+        if self._table is not None:
+            table = self._table.select(list(names))
+            for start in range(0, table.num_rows, _BATCH_ROWS):
+                yield start, table.slice(start, _BATCH_ROWS)
+            return
+        with contextlib.ExitStack() as stack:
+            readers = [pa.ipc.open_file(stack.enter_context(pa.OSFile(str(self._file(name))))) for name in names]
+            start = 0
+            # Every column file got the same batches (append writes one batch to each).
+            for number in range(readers[0].num_record_batches if readers else 0):
+                table = pa.table([reader.get_batch(number).column(0) for reader in readers], names=list(names))
+                yield start, table
+                start += table.num_rows
+
     def digests(self, name: str) -> np.ndarray:
-        """A binary(32) column as a (rows x 32) uint8 matrix."""
-        array = self.column(name)
-        if array.null_count:
-            raise ValueError(f"light column {name} has nulls")
-        return np.frombuffer(array.buffers()[1], dtype=np.uint8, count=32 * len(array), offset=32 * array.offset).reshape(len(array), 32)
+        """A binary(32) column as a (rows x 32) uint8 matrix (filled a batch at a time)."""
+        matrix = np.empty((len(self), 32), dtype=np.uint8)
+        end = 0
+        for start, batch in self.batches(name):
+            array = batch.column(0).combine_chunks()
+            if array.null_count:
+                raise ValueError(f"light column {name} has nulls")
+            end = start + len(array)
+            matrix[start:end] = np.frombuffer(array.buffers()[1], dtype=np.uint8, count=32 * len(array), offset=32 * array.offset).reshape(len(array), 32)
+        if end != len(self):
+            raise ValueError(f"light column {name} has {end} rows, the table {len(self)}")
+        return matrix
 
     def rows(self, indices: Sequence[int] | np.ndarray, names: Sequence[str] = ("id", "source_file", "url", "published_local")) -> list[dict[str, Any]]:
         """The named columns of the rows at `indices` as dicts (hex strings for digests)."""
