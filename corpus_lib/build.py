@@ -35,7 +35,7 @@ from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_crois
 from corpus_lib.engine import EngineSpec, run_batches
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
-from corpus_lib.lights import LIGHT_SCHEMA, LightTable
+from corpus_lib.lights import LightTable
 from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
@@ -420,15 +420,10 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     kept_rows = np.flatnonzero(release.kept_mask)
     # The kept rows' segments and keys, taken a light batch at a time: whole columns and their
     # taken copy were a ~95 MB rise at 1M pages, kept by the allocator through the write.
-    segment_parts, key_parts = [], []
-    for start, batch in release.lights.batches("_segment", "_key"):
-        lo, hi = np.searchsorted(kept_rows, [start, start + batch.num_rows])
-        taken = batch.take(pa.array(kept_rows[lo:hi] - start))
-        segment_parts.append(np.asarray(pc.fill_null(taken.column("_segment"), -1)))
-        key_parts.append(taken.column("_key").combine_chunks())
-    segment_of = np.concatenate(segment_parts) if segment_parts else np.zeros(0, dtype=np.int32)
-    keys = pa.concat_arrays(key_parts) if key_parts else pa.array([], LIGHT_SCHEMA.field("_key").type)
-    del segment_parts, key_parts
+    columns = release.lights.take(kept_rows, ("_segment", "_key"))
+    segment_of = np.asarray(pc.fill_null(columns.column("_segment"), -1))
+    keys = columns.column("_key").combine_chunks()
+    del columns
     if (segment_of < 0).any():
         raise RuntimeError(f"{int((segment_of < 0).sum())} kept records are not in the page cache")
     bucket_of, bucket_split = _bucket_plan(release, kept_rows)

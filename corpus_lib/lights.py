@@ -153,6 +153,8 @@ class LightTable:
         gathered = pa.concat_arrays(pieces) if pieces else pa.array([], LIGHT_SCHEMA.field(name).type)
         if len(gathered) != len(indices):
             raise IndexError(f"light rows out of range (table of {start} rows)")
+        if len(indices) < 2 or bool(np.all(indices[1:] >= indices[:-1])):
+            return gathered  # already in the order asked for (no second copy)
         back = np.empty_like(order)
         back[order] = np.arange(len(order))
         return gathered.take(pa.array(back))
@@ -194,16 +196,18 @@ class LightTable:
             raise ValueError(f"light column {name} has {end} rows, the table {len(self)}")
         return matrix
 
+    def take(self, indices: Sequence[int] | np.ndarray, names: Sequence[str]) -> pa.Table:
+        """The named columns of the rows at `indices`, read a batch at a time from their files."""
+        indices = np.asarray(indices, dtype=np.int64)
+        if self._table is not None:
+            return self._table.select(list(names)).take(pa.array(indices))
+        return pa.table([self._take(name, indices) for name in names], names=list(names))
+
     def rows(self, indices: Sequence[int] | np.ndarray, names: Sequence[str] = ("id", "source_file", "url", "published_local")) -> list[dict[str, Any]]:
         """The named columns of the rows at `indices` as dicts (hex strings for digests)."""
         if self.records is not None:
             return [{name: self.records[int(i)].get(name) for name in names} for i in indices]
-        indices = np.asarray(indices, dtype=np.int64)
-        if self._table is not None:
-            table = self._table.select(list(names)).take(pa.array(indices))
-        else:
-            table = pa.table([self._take(name, indices) for name in names], names=list(names))
-        out = table.to_pylist()
+        out = self.take(indices, names).to_pylist()
         for name in _HEX_COLUMNS:
             if name in names:
                 for row in out:

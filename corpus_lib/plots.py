@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 PLOTS_DIR = "plots"
 ARTICLES_PER_MONTH = f"{PLOTS_DIR}/articles_per_month.png"
@@ -175,8 +176,6 @@ def _no_data(axes, message: str) -> None:
 
 
 def _articles_per_month(figure, table: pa.Table) -> None:
-    import pyarrow.compute as pc
-
     axes = figure.subplots()
     dated: Counter = Counter()  # (month, source label) -> articles
     months = pc.utf8_slice_codeunits(_values(table, "published_local"), 0, 7)  # all that _month reads
@@ -276,8 +275,6 @@ def _body_length(figure, table: pa.Table) -> None:
 
     axes = figure.subplots()
     axes.set_title("Body length")
-    import pyarrow.compute as pc
-
     if "char_count" in table.column_names:
         column = table.column("char_count")
         lengths = pc.filter(column, pc.greater(column, 0)).to_numpy().astype(np.int64)  # nulls are dropped
