@@ -13,6 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from corpus_lib import build, hf_features, validate, write
 from corpus_lib.build import BUILD_INFO_FILE, default_cache_dir
@@ -356,3 +358,60 @@ def _thrift_skip(data: bytes, position: int, kind: int, in_container: bool = Fal
     if kind == 12:
         return _thrift_struct(data, position)[1]
     raise ValueError(f"unknown Thrift compact type {kind}")
+
+
+_HEX = "0123456789abcdef"
+_published = st.one_of(
+    st.none(),
+    st.builds("2021-05-{:02d}".format, st.integers(1, 3)),
+    st.builds("2021-05-{:02d}T{:02d}:{:02d}:{:02d}".format, st.integers(1, 3), st.sampled_from([0, 23]), st.sampled_from([0, 59]), st.sampled_from([0, 1])),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.text(_HEX, min_size=16, max_size=16), _published, st.integers(0, 2), st.booleans()), min_size=1, max_size=60),
+    odd=st.sampled_from([None, "id", "published"]),
+    batch=st.sampled_from([1, 7, 8192]),
+)
+@example(
+    rows=[("f" * 16, "2021-05-01", 0, True), ("0" * 16, "2021-05-01T00:00:00", 0, True), ("1" * 16, None, 0, True), ("2" * 16, "2021-04-30T23:59:59", 0, True)],
+    odd=None, batch=1,
+)
+def test_kept_rows_are_ordered_as_the_id_and_date_strings_are(rows, odd, batch):
+    """The write orders kept rows on integer keys made from the ids and dates, a light batch at a
+    time; where a value has another form it falls back to sorting the strings. Either way the order
+    is that of (split, undated, date string, id string)."""
+    import types
+    from unittest import mock
+
+    import numpy as np
+
+    from corpus_lib import lights as lights_module
+    from corpus_lib.lights import LightTable
+
+    build_module = sys.modules["corpus_lib.build"]
+    records = [
+        {"id": row_id, "published_local": published, "char_count": 10, "_segment": "s", "_key": f"{i:064x}", "_fingerprint": f"{i:064x}"}
+        for i, (row_id, published, _, _) in enumerate(rows)
+    ]
+    if odd == "id":
+        records[-1]["id"] = records[-1]["id"][:15] + "G"
+    elif odd == "published":
+        records[-1]["published_local"] = "2021-05-01 10:00"
+    release = types.SimpleNamespace(
+        lights=LightTable.from_records(records),
+        split=np.array([split for _, _, split, _ in rows], dtype=np.int8),
+        kept_mask=np.array([kept for *_, kept in rows]),
+    )
+    kept_rows = np.flatnonzero(release.kept_mask)
+    with mock.patch.object(lights_module, "_BATCH_ROWS", batch):
+        kept = build_module._kept_row_columns(release, kept_rows)
+
+    def string_key(position):
+        record = records[kept_rows[position]]
+        return (int(release.split[kept_rows[position]]), record["published_local"] is None, record["published_local"] or "", record["id"])
+
+    assert kept.order.tolist() == sorted(range(len(kept_rows)), key=string_key)
+    assert [bytes(key).hex() for key in kept.keys] == [records[row]["_key"] for row in kept_rows]
+    assert kept.segment.tolist() == [0] * len(kept_rows)
