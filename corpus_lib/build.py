@@ -171,6 +171,8 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         # Without --previous, moves are reported (not prevented) against the release OUT holds.
         reference = previous_ledger if previous_ledger is not None else _ledger_in(out_path)
         release = plan_release(lights, sketches, cfg, previous_ledger, reference)
+        inputs = len(items) + len(input_rejects)
+        del items  # the file list (~50 bytes a file) is done with after pass 2
         release_memory()
 
         tmp = out_path.parent / f".{out_path.name}.partial"
@@ -178,12 +180,18 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
             shutil.rmtree(tmp)
         tmp.mkdir(parents=True)
         try:
-            shards = _write_data(tmp, cfg, release, page_cache)
-            release_memory()
+            # The small files and the summary come first, so what only they need (the duplicates'
+            # rows, the clusters, the ledger's columns) is not held through the shard write.
             rejects.sort(key=lambda r: r.source_file)
             _write_jsonl(tmp / REJECTS_FILE, [dataclasses.asdict(r) for r in rejects])
             _write_jsonl(tmp / DUPLICATES_FILE, release.duplicate_rows)
             write_ledger_table(tmp / LEDGER_FILE, release.ledger_table())
+            summary = _summary(cfg, inputs, release, rejects, templates, previous is not None)
+            release.drop_details()
+            release_memory()
+            shards = _write_data(tmp, cfg, release, page_cache)
+            release_memory()
+            summary.update(_shard_summary(cfg, shards))
             plots = render_plots(tmp, release.kept_columns(*PLOT_COLUMNS))
             extra = [CROISSANT_FILE] if shards else []
             if shards:
@@ -194,7 +202,6 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
                         license=cfg.license, shards=shards,
                     ),
                 )
-            summary = _summary(cfg, items, input_rejects, release, rejects, templates, shards, previous is not None)
             summary["plots"] = plots
             summary["files_sha256"] = {
                 name: fingerprint_file(tmp / name)
@@ -215,7 +222,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         out=out_path,
         inputs=summary["inputs"],
         records=release.kept_count,
-        duplicates=len(release.duplicate_rows),
+        duplicates=summary["duplicates"],
         rejects=len(rejects),
         split_sizes=summary["split_sizes"],
         rejects_by_reason=summary["rejects_by_reason"],
@@ -566,6 +573,8 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     finally:
         for writer in writers.values():
             writer.close()
+    del writers, pending, pending_buckets
+    release_memory()  # the gathered batches and their takes (~150 MB kept at 100k pages without this)
 
     shards: list[ShardInfo] = []
     counts = collections.Counter(SPLITS[code] for code in release.split[kept_rows].tolist())
@@ -577,7 +586,9 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
                     table = pa.ipc.open_file(source).read_all()
                 files[key].unlink()
                 order = pc.sort_indices(pa.table(_order_columns(table.column("published_local"), table.column("id"))), sort_keys=_ROW_ORDER)
-                yield table.take(order).cast(schema)
+                ordered = table.take(order).cast(schema)
+                del table, order  # not held while the writer takes the ordered copy
+                yield ordered
 
         # Shards are cut by the rows' measured size as they stream in (write.py), not by an estimate.
         shards.extend(write_split_stream(
@@ -594,11 +605,17 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates, shards, has_previous: bool) -> dict[str, Any]:
-    duplicates = release.duplicate_rows
+def _shard_summary(cfg: BuildConfig, shards: list[ShardInfo]) -> dict[str, Any]:
+    """The summary's entries about the shards: rows per split and each shard."""
     split_sizes = {name: 0 for name in declared_splits(cfg)}
     for shard in shards:
         split_sizes[shard.split] += shard.num_rows
+    return {"split_sizes": split_sizes, "shards": [dataclasses.asdict(s) for s in shards]}
+
+
+def _summary(cfg, inputs: int, release: ReleasePlan, rejects, templates, has_previous: bool) -> dict[str, Any]:
+    """corpus_build.json's entries but the shards' (_shard_summary): made before the shard write."""
+    duplicates = release.duplicate_rows
     kept = release.kept_columns("source", "published_local")
     days = pc.utf8_slice_codeunits(kept.column("published_local"), 0, 10)
     days = pc.if_else(pc.equal(days, ""), pa.scalar(None, pa.string()), days)
@@ -617,12 +634,11 @@ def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates
         "id_rule": ID_RULE,
         "split_rule": SPLIT_RULE,
         "config": cfg.to_dict(),
-        "inputs": len(items) + len(input_rejects),
+        "inputs": inputs,
         "records": release.kept_count,
         "duplicates": len(duplicates),
         "rejects": len(rejects),
         "rejects_by_reason": dict(sorted(reasons.items())),
-        "split_sizes": split_sizes,
         "dedup": {
             "exact": cfg.exact_dedup,
             "near": cfg.near_dedup,
@@ -651,7 +667,6 @@ def _summary(cfg, items, input_rejects, release: ReleasePlan, rejects, templates
         },
         "sources": sources,
         "template_lines": {key: len(keys) for key, keys in sorted(templates.items())},
-        "shards": [dataclasses.asdict(s) for s in shards],
     }
 
 

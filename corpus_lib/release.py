@@ -31,13 +31,13 @@ class ReleasePlan:
 
     lights: LightTable
     split: np.ndarray  # int8, index into SPLITS
-    reason: np.ndarray  # int8, index into REASONS
-    cluster: np.ndarray  # the row of the representative of the record's cluster
+    reason: np.ndarray | None  # int8, index into REASONS (None after drop_details)
+    cluster: np.ndarray | None  # the row of the representative of the record's cluster (None after drop_details)
     kept_mask: np.ndarray  # bool: in the dataset (not a dropped duplicate)
     duplicate_of: dict[int, str]  # kept rows marked as near-duplicates -> their representative's id
     duplicate_rows: list[dict[str, Any]]  # the dropped duplicates, by source_file
     moves: list[dict[str, str]]  # ids whose split differs from the reference ledger (see plan_release)
-    clusters: Clusters  # the clusters of two or more records, as separated by the split assignment
+    clusters: Clusters | None  # the clusters of two or more records, as separated by the split assignment (None after drop_details)
     leakage_pairs: int
     marked: int
 
@@ -83,6 +83,15 @@ class ReleasePlan:
             }
         )
         return table.take(pc.sort_indices(ids)).combine_chunks()
+
+    def drop_details(self) -> None:
+        """Let go of what only the duplicates file, the ledger and the summary are made from (the
+        dropped duplicates' rows, the clusters, the reason and cluster columns) once they are made:
+        the build writes them before the shards, so as not to hold them through the shard write. The
+        plan still gives the kept rows, their splits and marks, the moves and the leakage count."""
+        self.duplicate_rows = []
+        self.clusters = None
+        self.reason = self.cluster = None
 
     def reason_counts(self) -> dict[str, int]:
         counts = np.bincount(self.reason, minlength=len(REASONS))

@@ -194,7 +194,9 @@ class _SplitWriter:
 
     def _flush_group(self) -> None:
         # One contiguous table per row group: page boundaries then do not depend on input batches.
+        # The pieces go before it is encoded (they hold as much again as the row group).
         table = pa.concat_tables(self.group).combine_chunks()
+        self.group = []
         if self.parquet is None:
             self.path = self.out / "data" / f".{self.split}-{len(self.done):05d}.parquet.partial"
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,7 +210,7 @@ class _SplitWriter:
         self.parquet.write_table(table, row_group_size=table.num_rows)
         self.shard_rows += self.group_rows
         self.shard_data += self.group_data
-        self.group, self.group_rows, self.group_data = [], 0, 0
+        self.group_rows, self.group_data = 0, 0
 
     def _close_shard(self) -> None:
         if self.group_rows:

@@ -160,8 +160,9 @@ def write_dataset(out: Path, records: list[dict]) -> dict:
     plots = render_plots(out, release.kept_columns(*build_module.PLOT_COLUMNS))
     write_croissant(out, croissant_metadata(out, name=cfg.name, pretty_name=cfg.pretty_name,
                                             description=dataset_description(cfg), license=cfg.license, shards=shards))
-    items = range(len(records) + len(rejects))  # the inputs: every record and every reject was a file
-    summary = build_module._summary(cfg, items, [], release, rejects, {}, shards, False)
+    # The inputs: every record and every reject was a file.
+    summary = build_module._summary(cfg, len(records) + len(rejects), release, rejects, {}, False)
+    summary.update(build_module._shard_summary(cfg, shards))
     summary["plots"] = plots
     summary["files_sha256"] = {
         name: fingerprint_file(out / name)
