@@ -40,7 +40,8 @@ from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
-from corpus_lib.release import ReleasePlan, plan_release, release_memory
+from corpus_lib.memory import release_arrow_memory, release_memory
+from corpus_lib.release import ReleasePlan, plan_release
 from corpus_lib.schema import arrow_schema, schema_id
 from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, SPLITS, LedgerColumns, read_ledger, write_ledger_table
 from corpus_lib.templates import learn_templates, scan_batch
@@ -551,6 +552,8 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
         pending.clear()
         pending_buckets.clear()
         pending_bytes = 0
+        del gathered
+        release_arrow_memory()  # the gathered segments and their takes, before the next ones come
 
     names = release.lights.segments
     try:
@@ -588,6 +591,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
                 order = pc.sort_indices(pa.table(_order_columns(table.column("published_local"), table.column("id"))), sort_keys=_ROW_ORDER)
                 ordered = table.take(order).cast(schema)
                 del table, order  # not held while the writer takes the ordered copy
+                release_arrow_memory()
                 yield ordered
 
         # Shards are cut by the rows' measured size as they stream in (write.py), not by an estimate.

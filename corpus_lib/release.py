@@ -9,7 +9,6 @@ duplicate become Python objects, for the cluster rules in dedup.py and splits.py
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 from typing import Any, Mapping, Sequence
 
@@ -21,6 +20,7 @@ from corpus_lib.config import BuildConfig
 from corpus_lib.dedup import Clusters, clusters_of, digest_groups, link_rows
 from corpus_lib.extract import minhash_params
 from corpus_lib.lights import LIGHT_SCHEMA, LightTable
+from corpus_lib.memory import release_memory
 from corpus_lib.neardup import MinHashParams, SketchFile, signatures, similar_pairs
 from corpus_lib.splits import REASONS, SPLITS, LedgerColumns, LedgerEntry, SplitPlan, assign_cluster_splits, rule_split
 
@@ -96,27 +96,6 @@ class ReleasePlan:
     def reason_counts(self) -> dict[str, int]:
         counts = np.bincount(self.reason, minlength=len(REASONS))
         return {REASONS[i]: int(c) for i, c in enumerate(counts) if c}
-
-
-def release_memory() -> None:
-    """Hand freed memory back to the system between steps: Arrow's pool keeps freed pages (~90 MB
-    after listing a million files), and glibc's heap keeps freed numpy arrays once its mmap
-    threshold has risen past their size (160 MB after plan_release at 1M pages); numpy and Python
-    allocate elsewhere than Arrow, and the next step's arrays rarely fit the heap's holes."""
-    pa.default_memory_pool().release_unused()
-    if _malloc_trim is not None:
-        _malloc_trim(0)
-
-
-def _find_malloc_trim():
-    """glibc's malloc_trim, where the C library is glibc (not on macOS, Windows or musl)."""
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError, TypeError):
-        return None
-
-
-_malloc_trim = _find_malloc_trim()
 
 
 def split_plan(cfg: BuildConfig) -> SplitPlan:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from corpus_lib.memory import release_arrow_memory, release_memory
 from corpus_lib.schema import arrow_schema
 
 # Row groups stay under ~100 MB of data so the Hub's dataset viewer can scan one at a time.
@@ -98,6 +99,59 @@ def _bitmaps(arrow_type: pa.DataType) -> int:
 
 
 # --- writing ----------------------------------------------------------------------------------
+
+
+def contiguous(pieces: list[pa.Table]) -> pa.Table:
+    """The tables in `pieces` (one schema) as one table of one chunk a column; empties `pieces`.
+
+    What concat_tables(pieces).combine_chunks() gives, but a large string column without nulls
+    (the body, ~90% of a row group's bytes) is copied a piece at a time into one buffer and each
+    piece's part let go (and its pages returned) once copied, so the pieces and their copy are not
+    held at once.
+    """
+    if not pieces:
+        raise ValueError("no tables to join")
+    schema = pieces[0].schema
+    columns: dict[str, pa.Array] = {}
+    for field in schema:
+        if pa.types.is_large_string(field.type) and not any(piece.column(field.name).null_count for piece in pieces):
+            columns[field.name] = _join_large_strings(pieces, field.name)
+    rest = pa.concat_tables(pieces).combine_chunks()  # the other columns (the joined ones are gone from the pieces)
+    pieces.clear()
+    return pa.table({field.name: columns[field.name] if field.name in columns else rest.column(field.name) for field in schema}, schema=schema)
+
+
+def _join_large_strings(pieces: list[pa.Table], name: str) -> pa.Array:
+    """Column `name` (large_string, no nulls) of the pieces as one array; each piece loses the column
+    once it is copied."""
+    chunks = [piece.column(name).chunks for piece in pieces]
+    rows = sum(len(chunk) for piece in chunks for chunk in piece)
+    size = sum(_large_string_span(chunk)[1] for piece in chunks for chunk in piece if len(chunk))
+    del chunks
+    offsets_buffer, data_buffer = pa.allocate_buffer(8 * (rows + 1)), pa.allocate_buffer(size)
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    offsets[0] = 0
+    row = at = 0
+    for index in range(len(pieces)):
+        for chunk in pieces[index].column(name).chunks:
+            if not len(chunk):
+                continue
+            ends, span = _large_string_span(chunk)
+            start = int(ends[0])
+            data[at : at + span] = np.frombuffer(chunk.buffers()[2], dtype=np.uint8, count=span, offset=start) if span else ()
+            offsets[row + 1 : row + 1 + len(chunk)] = ends[1:] - start + at
+            row, at = row + len(chunk), at + span
+            del chunk, ends
+        pieces[index] = pieces[index].drop_columns([name])  # the copied part can go now
+        release_arrow_memory()  # and its pages too, before the copy grows into new ones
+    return pa.Array.from_buffers(pa.large_string(), rows, [None, offsets_buffer, data_buffer])
+
+
+def _large_string_span(chunk: pa.Array) -> tuple[np.ndarray, int]:
+    """A large_string chunk's offsets (len + 1 of them) and the bytes its values span."""
+    ends = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=8 * chunk.offset)
+    return ends, int(ends[-1] - ends[0])
 
 
 def row_group_rows(table: pa.Table) -> int:
@@ -194,9 +248,8 @@ class _SplitWriter:
 
     def _flush_group(self) -> None:
         # One contiguous table per row group: page boundaries then do not depend on input batches.
-        # The pieces go before it is encoded (they hold as much again as the row group).
-        table = pa.concat_tables(self.group).combine_chunks()
-        self.group = []
+        pieces, self.group = self.group, []
+        table = contiguous(pieces)
         if self.parquet is None:
             self.path = self.out / "data" / f".{self.split}-{len(self.done):05d}.parquet.partial"
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,6 +261,8 @@ class _SplitWriter:
                 use_content_defined_chunking=CONTENT_DEFINED_CHUNKING,
             )
         self.parquet.write_table(table, row_group_size=table.num_rows)
+        del table
+        release_memory()  # the row group and its encoding buffers (~100 MB kept by the allocators otherwise)
         self.shard_rows += self.group_rows
         self.shard_data += self.group_data
         self.group_rows, self.group_data = 0, 0

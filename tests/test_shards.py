@@ -415,3 +415,31 @@ def test_kept_rows_are_ordered_as_the_id_and_date_strings_are(rows, odd, batch):
     assert kept.order.tolist() == sorted(range(len(kept_rows)), key=string_key)
     assert [bytes(key).hex() for key in kept.keys] == [records[row]["_key"] for row in kept_rows]
     assert kept.segment.tolist() == [0] * len(kept_rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    bodies=st.lists(st.lists(st.one_of(st.text(max_size=30), st.none()), max_size=12), min_size=1, max_size=8),
+    nulls=st.booleans(),
+    offset=st.integers(0, 3),
+)
+def test_contiguous_equals_concatenating_the_pieces(bodies, nulls, offset):
+    """The row group join copies a large string column a piece at a time; the table is the one
+    concat_tables + combine_chunks gives, from chunked, sliced and empty pieces, with or without nulls
+    (a column with nulls is concatenated as a whole)."""
+    from corpus_lib.write import contiguous
+
+    def piece(values):
+        values = ["" if v is None and not nulls else v for v in ["pad"] * offset + values]
+        half = len(values) // 2
+        body = pa.chunked_array([pa.array(values[:half], pa.large_string()), pa.array(values[half:], pa.large_string())])
+        table = pa.table({"n": pa.array(range(len(values)), pa.int32()), "body": body, "title": pa.array(values, pa.string())})
+        return table.slice(offset)
+
+    pieces = [piece(values) for values in bodies]
+    expected = pa.concat_tables(pieces).combine_chunks()
+    joined = contiguous(pieces)
+    assert pieces == []
+    assert joined.schema == expected.schema
+    assert joined.equals(expected)
+    assert all(column.num_chunks == 1 for column in joined.columns)
