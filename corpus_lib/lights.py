@@ -220,7 +220,7 @@ class LightTable:
         what is held is 8 bytes a row, not the URLs (a dictionary of a million URLs took ~500 MB)."""
         hashes = self.column("_url_hash")
         valid = np.asarray(pc.is_valid(hashes))
-        values = np.asarray(pc.fill_null(hashes, 0)).astype(np.uint64)
+        values = np.asarray(pc.fill_null(hashes, 0)).astype(np.uint64, copy=False)
         codes = np.full(len(values), -1, dtype=np.int64)
         present = np.flatnonzero(valid)
         groups = [present[members] for members in key_groups(values[present])]
