@@ -147,3 +147,43 @@ def test_an_ambiguous_numeric_date_follows_the_order_of_the_pages_other_numeric_
     text = page("Council approves budget after long debate", "12/04/2020", *PARA, "Comments", *comments)
     assert parse_page(text, PageHints(language="en")).published.local == "2020-04-12"
     assert find_dates("12/04/2020", 0, month_first=True)[0].numeric_order == "md"
+
+
+def test_a_date_marked_published_above_the_text_outweighs_its_distance_from_the_headline():
+    # The page's own 'Published:' line sits high above the headline (menus in between); a plain dateline
+    # under the headline belongs to a teaser.
+    menu = [f"* Section {i}" for i in range(40)]
+    text = page("Veröffentlicht: 05.01.2020 | Autor: Jane Roe", *menu, "Council approves budget after long debate", "12.01.2020 um 12:49", *PARA)
+    assert parse_page(text).published.local == "2020-01-05"
+
+
+def test_published_below_the_text_labels_a_related_list():
+    related = [f"* Teaser number {i} veröffentlicht am Januar {i + 1}, 2022" for i in range(5)]
+    text = page("Council approves budget after long debate", "26.01.2022", *PARA, "Related", *related)
+    assert parse_page(text).published.local == "2022-01-26"
+
+
+def test_an_article_saying_when_it_was_first_published_is_not_an_event_in_its_text():
+    note = "This article was originally published on 26 Sep 2019 at 4:12pm but has been regularly updated since then by us."
+    text = page("Council approves budget after long debate", "Jane Roe", "30 Sep 2022, 11:07am", *PARA, note, *PARA)
+    assert parse_page(text, PageHints(language="en")).published.local == "2019-09-26T16:12:00"
+
+
+def test_a_date_inside_the_text_loses_to_a_dateline_below_it():
+    caption = "The figure shows the snow cover near the lake on 31.05.2021 (left) and the classified map (right)."
+    text = page("Council approves budget after long debate", PARA[0], caption, *PARA, *PARA, "Jane Roe", "14.01.2022 um 09:25")
+    assert parse_page(text).published.local == "2022-01-14T09:25:00"
+
+
+def test_a_publication_word_after_the_date():
+    assert find_dates("Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht", 0)[0].is_published
+    assert not find_dates("Das Buch ist am 3. März 2020 erschienen", 0)[0].is_published  # an event, not this page
+    lead = "Am 27.11.2019 veröffentlicht: " + PARA[0] + " " + PARA[1]
+    assert find_datelines_of(lead)[0].is_published
+
+
+def find_datelines_of(line: str):
+    from corpus_lib.parse.lines import split_lines
+    from corpus_lib.parse.page import find_datelines
+
+    return find_datelines([x for x in split_lines(line) if x.text], False)[0]

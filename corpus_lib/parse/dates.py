@@ -41,6 +41,9 @@ _PUBLISHED_WORDS = re.compile(
     r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
     r"opublikowano|gepubliceerd|опубликовано|публикация|дата публикации|опубліковано|yayınlanma|dərc)\b"
 )
+# The same, written after the date (verb-final): 'Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht'
+# ('erschienen' not: a book or a product 'ist am 3. März 2020 erschienen' is an event the text reports).
+_PUBLISHED_AFTER = re.compile(r"\s*(?:[Uu]hr\s+)?(?:veröffentlicht|publiziert|gepubliceerd)\b")
 # Words that mark a date as an update rather than the publication.
 _UPDATE_WORDS = re.compile(
     r"(?i)\b(updated?|modified|last edited|revised|geändert|zuletzt|обновлен\w*|изменен\w*|оновлен\w*|aktualisiert|güncellen\w*|yeniləni\w*|mis à jour|actualizad\w*)\b"
@@ -260,11 +263,16 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 line=line_index, start=start, end=end, year=year, month=month, day=day,
                 hour=hour, minute=minute, second=second, utc_offset_minutes=offset, weekday=weekday,
                 is_update=bool(_UPDATE_WORDS.search(before)),
-                is_published=bool(_PUBLISHED_WORDS.search(before)), is_iso=is_iso,
+                is_published=bool(_PUBLISHED_WORDS.search(before)) or published_after(text, end), is_iso=is_iso,
                 day_month_ambiguous=ambiguous, numeric_order=order,
             )
         )
     return results
+
+
+def published_after(text: str, end: int) -> bool:
+    """The date that ends at `end` is followed by a word marking it as the publication ('... 15:21 Uhr veröffentlicht')."""
+    return _PUBLISHED_AFTER.match(text, end) is not None
 
 
 # What may stand between a date and the time after it ('18 мая 2021 | 20:06', '4 June 2021 at 10:20'), or

@@ -25,9 +25,13 @@ _DATE_MAX_DISTANCE = 30
 _BELOW_HEADLINE = 1.5
 _ON_A_DATELINE = 1.5
 _MARKED_PUBLISHED = 3.0
+# A date marked 'published' above the end of the text is the page's own: it outweighs any distance from the
+# headline (the headline may be misread) and is not an event inside the text ('originally published on ...').
+# Below the text the same words label the dates of a related list ('... veröffentlicht am Januar 20, 2022').
+_MARKED_PUBLISHED_ABOVE_THE_END = 18.0
 _WITH_TIME = 0.5
 _MARKED_UPDATE = -4.0
-_IN_THE_TEXT = -3.0
+_IN_THE_TEXT = -6.0
 _AFTER_THE_TEXT = -2.0
 _TODAY_HEADER = -3.0
 # A machine stamp ('2022-12-07T10:10:52') beside a date written for readers is usually the last change.
@@ -67,17 +71,18 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _BELOW_HEADLINE
             if view.dateline[position] or view.byline[position]:
                 score += _ON_A_DATELINE
+            after_text = position > region.end
             if m.is_published:
-                score += _MARKED_PUBLISHED
+                score += _MARKED_PUBLISHED if after_text else _MARKED_PUBLISHED_ABOVE_THE_END
             if m.has_time:
                 score += _WITH_TIME
             if m.is_update:
                 score += _MARKED_UPDATE
             if m.is_iso and human:
                 score += _STAMP_BESIDE_A_DATE
-            if inside_text:
+            if inside_text and not m.is_published:
                 score += _IN_THE_TEXT  # an event the article reports
-            elif position > region.end:
+            elif after_text:
                 score += _AFTER_THE_TEXT
             if m.weekday is not None and position < title and position < _HEADER_LINES:
                 if relative_below:
