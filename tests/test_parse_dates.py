@@ -31,11 +31,19 @@ from tests.pages import PARA, page
         ("Published on 25.Jun.2019 in Vol 7", "2019-06-25"),
         ("Jul. 11. 2025", "2025-07-11"),
         (". 2023 Jan 7;15(1):e33475.", "2023-01-07"),  # year first, as citations write it
+        ("31 Donnerstag Okt 2019", "2019-10-31"),  # the weekday between day and month
+        ("07 Monday Dec 2020 Posted by Jane Roe", "2020-12-07"),
+        ("Autor: Max Muster, Datum: 03.Mär.19", "2019-03-03"),  # a two-digit year glued by dots
     ],
 )
 def test_more_formats(text, local):
     found = find_dates(text, 0)
     assert found and found[0].local_iso() == local
+
+
+def test_a_short_year_needs_the_dots():
+    assert [m.year for m in find_dates("am 3. Mai 20 Leute", 0)] == [None]
+    assert [m.year for m in find_dates("15. Jan. 19 Teilnehmer", 0)] == [None]
 
 
 def test_impossible_month_is_not_a_date():

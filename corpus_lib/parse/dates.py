@@ -30,6 +30,7 @@ _PREFILTERS = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
     ("cjk", re.compile(r"[年년]")),
     ("month_day", re.compile(r"[^\W\d_]\.?\s+[0-3]?\d(?:st|nd|rd|th)?\.?,?\s+(?:(?:19|20)\d\d|['’]\d\d)")),
+    ("day_weekday_month", re.compile(r"\d\.?\s+[^\W\d_]{2,}\.?,?\s+[^\W\d_]{3,}\.?\s+(?:19|20)\d\d")),
     ("day_month", re.compile(r"\d(?:st|nd|rd|th)?(?:\.?(?:\s+|-|\s/\s)|\.)[^\W\d_]{2}")),
     ("year_month", re.compile(r"(?:19|20)\d\d\s+[^\W\d_]{3}")),
     ("ymd", re.compile(r"(?:19|20)\d\d(?:[./•]|\s[|/]\s)[01]?\d")),
@@ -115,6 +116,8 @@ def _alternation(names) -> str:
 def _patterns() -> dict[str, re.Pattern[str]]:
     month = f"(?P<month>{_alternation(month_names())})\\.?"
     year_suffix = r"(?:\s*(?:г\.|года|г|р\.|року|il|ildə|yılı|y\.))?"
+    # '03.Mär.19': a two-digit year only when day, month and year are glued by dots.
+    glued_short_year = r"(?<=\d\.[^\W\d_]{3}\.)\d\d(?![\d.,:])"
     time = (
         r"(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
         r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?))?"
@@ -126,8 +129,13 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "day_month": re.compile(
             rf"(?:(?<![\w.])|(?<=[^\W\d_])(?=\d\d?\.\s))(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\.?(?:\s+(?:de\s+)?|-|\s/\s)|\.)"
             rf"(?=[^\W\d_]{{2}}){month}"
-            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d{{3}}){year_suffix})?"
+            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d|{glued_short_year})(?!\d{{3}}){year_suffix})?"
             r"(?:(?![^\W\d_])|(?<=\d)(?-i:(?=[A-ZÀ-Þ])))",
+            re.IGNORECASE,
+        ),
+        # '31 Donnerstag Okt 2019': the weekday between the day and the month (a common blog theme's dateline).
+        "day_weekday_month": re.compile(
+            rf"(?<![\w.])(?P<day>[0-3]?\d)\.?\s+(?:{_alternation(weekday_names())})\.?,?\s+{month}\s+(?P<year>(?:19|20)\d\d)(?!\d)",
             re.IGNORECASE,
         ),
         "month_day": re.compile(
@@ -157,10 +165,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 def _year(text: str) -> int:
-    """'2020', or "’20" (a two-digit year after an apostrophe)."""
-    if text[0].isdigit():
+    """'2020', "’20" (a two-digit year after an apostrophe) or '19' (in '03.Mär.19')."""
+    if len(text) == 4:
         return int(text)
-    short = int(text[1:])
+    short = int(text[-2:])
     return short + (2000 if short < 70 else 1900)
 
 
@@ -218,7 +226,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
             groups = m.groupdict()
             year = _year(groups["year"]) if groups.get("year") else None
             ambiguous, order = False, None
-            if kind in ("day_month", "month_day", "year_month"):
+            if kind in ("day_month", "day_weekday_month", "month_day", "year_month"):
                 month = month_names()[groups["month"].casefold().rstrip(".")]
                 day = int(groups["day"])
                 if year is None and m.start() and text[m.start() - 1].isalpha():
