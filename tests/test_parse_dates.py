@@ -41,6 +41,19 @@ def test_more_formats(text, local):
     assert found and found[0].local_iso() == local
 
 
+@pytest.mark.parametrize(
+    "text, dates",
+    [
+        ("May 21, 2025April 24, 2025 by Jane Roe", [("2025-05-21", True), ("2025-04-24", False)]),  # glued after the year
+        ("Posted on Freitag, 15. April 2016Samstag, 4. März 2017 by LD", [("2016-04-15", False), ("2017-03-04", True)]),
+        ("1. November 20231. November 2023", [("2023-11-01", False)]),  # the same day twice: nothing changed
+        ("vom 12.03.2020 bis 14.03.2020", [("2020-03-12", False), ("2020-03-14", False)]),  # words between: a range
+    ],
+)
+def test_the_later_of_two_dates_printed_together_is_the_change(text, dates):
+    assert [(m.local_iso(), m.is_update) for m in find_dates(text, 0)] == dates
+
+
 def test_a_short_year_needs_the_dots():
     assert [m.year for m in find_dates("am 3. Mai 20 Leute", 0)] == [None]
     assert [m.year for m in find_dates("15. Jan. 19 Teilnehmer", 0)] == [None]

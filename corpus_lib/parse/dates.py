@@ -139,7 +139,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             re.IGNORECASE,
         ),
         "month_day": re.compile(
-            rf"(?:(?<!\w)|(?-i:(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])))(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
+            rf"(?:(?<!\w)|(?-i:(?:(?<=[a-zß-ÿ])|(?<=[12]\d\d\d))(?=[A-ZÀ-Þ])))(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
             r"(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d)",
             re.IGNORECASE,
         ),
@@ -275,7 +275,23 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 day_month_ambiguous=ambiguous, numeric_order=order,
             )
         )
+    _mark_the_later_of_a_pair(text, results)
     return results
+
+
+def _mark_the_later_of_a_pair(text: str, results: list[DateMatch]) -> None:
+    """Two different dates printed together ('May 21, 2025April 24, 2025', 'Freitag, 15. April 2016Samstag, 4. März 2017'):
+    a theme writing the publication and the last change side by side, one of them hidden by its style sheet.
+    The later one is the change."""
+    for i in range(1, len(results)):
+        a, b = results[i - 1], results[i]
+        if a.year is None or b.year is None or (a.year, a.month, a.day) == (b.year, b.month, b.day):
+            continue
+        gap = text[a.end : b.start]
+        if gap and gap.strip(" ,.").casefold() not in weekday_names():
+            continue
+        later = i if (b.year, b.month, b.day) > (a.year, a.month, a.day) else i - 1
+        results[later] = dataclasses.replace(results[later], is_update=True)
 
 
 def published_after(text: str, end: int) -> bool:
