@@ -203,8 +203,15 @@ def test_a_publication_word_after_the_date():
     assert find_datelines_of(lead)[0].is_published
 
 
+def test_a_press_release_of_a_date_is_its_publication():
+    lead = "Pressemitteilung vom 25. Januar 2022 | Berlin – " + PARA[0] + " " + PARA[1]
+    assert find_datelines_of(lead)[0].local_iso() == "2022-01-25"
+    assert find_dates("Meldung vom 3. März 2021", 0)[0].is_published
+    assert not find_datelines_of("Das Urteil vom 25. Januar 2022 hat " + PARA[0] + " " + PARA[1])
+
+
 def find_datelines_of(line: str):
     from corpus_lib.parse.lines import split_lines
     from corpus_lib.parse.page import find_datelines
 
-    return find_datelines([x for x in split_lines(line) if x.text], False)[0]
+    return find_datelines([x for x in split_lines(line) if x.text], False).get(0, [])

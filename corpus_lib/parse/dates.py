@@ -40,7 +40,8 @@ _NUMERIC_PREFILTER = dict(_PREFILTERS)["dmy"]
 # Words that mark a date as the publication.
 _PUBLISHED_WORDS = re.compile(
     r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
-    r"opublikowano|gepubliceerd|опубликовано|публикация|дата публикации|опубліковано|yayınlanma|dərc)\b"
+    r"opublikowano|gepubliceerd|опубликовано|публикация|дата публикации|опубліковано|yayınlanma|dərc|"
+    r"(?:artikel|beitrag|meldung|pressemitteilung|pressemeldung)\s+vom)\b"
 )
 # The same, written after the date (verb-final): 'Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht'
 # ('erschienen' not: a book or a product 'ist am 3. März 2020 erschienen' is an event the text reports).
