@@ -15,6 +15,7 @@ import zoneinfo
 
 from corpus_lib.parse.body import Region
 from corpus_lib.parse.dates import DateMatch, RelativeDate
+from corpus_lib.parse.lines import count_words
 from corpus_lib.parse.page import PageView
 
 # Publication dates: each content line between headline and date costs this much, up to a cap;
@@ -32,6 +33,10 @@ _MARKED_PUBLISHED_ABOVE_THE_END = 18.0
 _WITH_TIME = 0.5
 _MARKED_UPDATE = -4.0
 _IN_THE_TEXT = -6.0
+# ... and more when it follows more than a few words of its line: part of a sentence ('Die Kommission hat am
+# 26. September 2018 ...', a caption's 'Satellitenbild vom 31.05.2021'), not a dateline the text region took in.
+_IN_A_SENTENCE = -6.0
+_SENTENCE_WORDS_BEFORE = 6
 _AFTER_THE_TEXT = -2.0
 _TODAY_HEADER = -3.0
 # A machine stamp ('2022-12-07T10:10:52') beside a date written for readers is usually the last change.
@@ -82,6 +87,8 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _STAMP_BESIDE_A_DATE
             if inside_text and not m.is_published:
                 score += _IN_THE_TEXT  # an event the article reports
+                if count_words(content[position].text[: m.start]) > _SENTENCE_WORDS_BEFORE:
+                    score += _IN_A_SENTENCE
             elif after_text:
                 score += _AFTER_THE_TEXT
             if m.weekday is not None and position < title and position < _HEADER_LINES:
