@@ -221,3 +221,12 @@ def find_datelines_of(line: str):
     from corpus_lib.parse.page import find_datelines
 
     return find_datelines([x for x in split_lines(line) if x.text], False).get(0, [])
+
+
+def test_a_meta_line_inside_the_text_is_no_sentence():
+    from corpus_lib.parse.published import _in_a_sentence
+
+    line = "On Behalf of Jane Roe and Partners LLC | Apr 21, 2017 | Products"
+    assert not _in_a_sentence(line, line.index("Apr"))
+    line = "Die neue Kommission für gleichwertige Lebensverhältnisse hat am 26. September 2018 ihre Arbeit aufgenommen."
+    assert _in_a_sentence(line, line.index("26."))

@@ -37,6 +37,7 @@ _IN_THE_TEXT = -6.0
 # 26. September 2018 ...', a caption's 'Satellitenbild vom 31.05.2021'), not a dateline the text region took in.
 _IN_A_SENTENCE = -6.0
 _SENTENCE_WORDS_BEFORE = 6
+_META_SEPARATORS = "|•·"
 _AFTER_THE_TEXT = -2.0
 _TODAY_HEADER = -3.0
 # A machine stamp ('2022-12-07T10:10:52') beside a date written for readers is usually the last change.
@@ -87,7 +88,7 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _STAMP_BESIDE_A_DATE
             if inside_text and not m.is_published:
                 score += _IN_THE_TEXT  # an event the article reports
-                if count_words(content[position].text[: m.start]) > _SENTENCE_WORDS_BEFORE:
+                if _in_a_sentence(content[position].text, m.start):
                     score += _IN_A_SENTENCE
             elif after_text:
                 score += _AFTER_THE_TEXT
@@ -100,6 +101,14 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
     if best is not None and best.day_month_ambiguous:
         return _read_like_the_page(best, dates)
     return best
+
+
+def _in_a_sentence(text: str, start: int) -> bool:
+    """More than a few words of the line stand before the date, after its last separator: 'On Behalf of Jane Roe LLC |
+    Apr 21, 2017 | Section' is a meta line, 'Die Kommission hat am 26. September 2018 ...' a sentence."""
+    before = text[:start]
+    cut = max(before.rfind(separator) for separator in _META_SEPARATORS)
+    return count_words(before[cut + 1 :]) > _SENTENCE_WORDS_BEFORE
 
 
 def _read_like_the_page(m: DateMatch, dates: dict[int, list[DateMatch]]) -> DateMatch:
