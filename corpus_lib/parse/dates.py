@@ -30,13 +30,15 @@ _PREFILTERS = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
     ("cjk", re.compile(r"[年년]")),
     ("month_day", re.compile(r"[^\W\d_]\.?\s+[0-3]?\d(?:st|nd|rd|th)?\.?,?\s+(?:(?:19|20)\d\d|['’]\d\d)")),
-    ("day_weekday_month", re.compile(r"\d\.?\s+[^\W\d_]{2,}\.?,?\s+[^\W\d_]{3,}\.?\s+(?:19|20)\d\d")),
     ("day_month", re.compile(r"\d(?:st|nd|rd|th)?(?:\.?(?:\s+|-|\s/\s)|\.)[^\W\d_]{2}")),
     ("year_month", re.compile(r"(?:19|20)\d\d\s+[^\W\d_]{3}")),
     ("ymd", re.compile(r"(?:19|20)\d\d(?:[./•]|\s[|/]\s)[01]?\d")),
     ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
 )
 _NUMERIC_PREFILTER = dict(_PREFILTERS)["dmy"]
+# For "day_weekday_month" ('31 Donnerstag Okt 2019'), tested only on lines that pass the day_month test (which all
+# its matches do; most lines with digits do not).
+_WEEKDAY_INSIDE_PREFILTER = re.compile(r"\d\.?\s+[^\W\d_]{2,}\.?,?\s+[^\W\d_]{3,}\.?\s+(?:19|20)\d\d")
 # Words that mark a date as the publication.
 _PUBLISHED_WORDS = re.compile(
     r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
@@ -212,6 +214,8 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     patterns = _patterns()
     # Cheap tests first: most lines with digits are prices, counts and times, not dates.
     kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
+    if "day_month" in kinds and _WEEKDAY_INSIDE_PREFILTER.search(text):
+        kinds.insert(kinds.index("day_month") + 1, "day_weekday_month")
     if not kinds:
         return []
     spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None, bool, bool, str | None]] = []
@@ -272,11 +276,12 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 line=line_index, start=start, end=end, year=year, month=month, day=day,
                 hour=hour, minute=minute, second=second, utc_offset_minutes=offset, weekday=weekday,
                 is_update=bool(_UPDATE_WORDS.search(before)),
-                is_published=bool(_PUBLISHED_WORDS.search(before)) or published_after(text, end), is_iso=is_iso,
+                is_published=bool(_PUBLISHED_WORDS.search(before) or _PUBLISHED_AFTER.match(text, end)), is_iso=is_iso,
                 day_month_ambiguous=ambiguous, numeric_order=order,
             )
         )
-    _mark_the_later_of_a_pair(text, results)
+    if len(results) > 1:
+        _mark_the_later_of_a_pair(text, results)
     return results
 
 
