@@ -178,6 +178,12 @@ def test_a_date_marked_published_above_the_text_outweighs_its_distance_from_the_
     assert parse_page(text).published.local == "2020-01-05"
 
 
+def test_a_post_embedded_in_the_text_is_not_the_page_s_publication():
+    embed = "Posted by Jane Roe on Monday, February 7, 2022"
+    text = page("Council approves budget after long debate", "18.05.2021", *PARA, PARA[0], PARA[1], embed, PARA[2], *PARA)
+    assert parse_page(text).published.local == "2021-05-18"
+
+
 def test_published_below_the_text_labels_a_related_list():
     related = [f"* Teaser number {i} veröffentlicht am Januar {i + 1}, 2022" for i in range(5)]
     text = page("Council approves budget after long debate", "26.01.2022", *PARA, "Related", *related)

@@ -79,7 +79,9 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _ON_A_DATELINE
             after_text = position > region.end
             if m.is_published:
-                score += _MARKED_PUBLISHED if after_text else _MARKED_PUBLISHED_ABOVE_THE_END
+                # Inside the text a short 'Posted by Jane Roe on 7 February 2022' is as likely an embedded post.
+                embedded = region.start < position and (view.dateline[position] or view.byline[position])
+                score += _MARKED_PUBLISHED if after_text or embedded else _MARKED_PUBLISHED_ABOVE_THE_END
             if m.has_time:
                 score += _WITH_TIME
             if m.is_update:
