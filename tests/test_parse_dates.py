@@ -178,6 +178,13 @@ def test_a_date_marked_published_above_the_text_outweighs_its_distance_from_the_
     assert parse_page(text).published.local == "2020-01-05"
 
 
+def test_several_days_marked_published_above_the_text_are_a_list():
+    sidebar = [f"* Teaser number {i} veröffentlicht am Januar {i + 1}, 2022" for i in range(3)]
+    menu = [f"* Section {i}" for i in range(30)]
+    text = page(*sidebar, *menu, "Council approves budget after long debate", "26.01.2022", *PARA)
+    assert parse_page(text).published.local == "2022-01-26"
+
+
 def test_a_post_embedded_in_the_text_is_not_the_page_s_publication():
     embed = "Posted by Jane Roe on Monday, February 7, 2022"
     text = page("Council approves budget after long debate", "18.05.2021", *PARA, PARA[0], PARA[1], embed, PARA[2], *PARA)

@@ -64,6 +64,9 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
     best, best_score = None, float("-inf")
     content = view.content
     relative_below = relative_dateline(view, title) is not None
+    # The page marks one day as its publication; several days marked above the end of the text are a list's labels.
+    marked_days = {(m.year, m.month, m.day) for p, ms in dates.items() if p <= region.end for m in ms if m.is_published}
+    own_mark = len(marked_days) == 1
     for position, matches in dates.items():
         if view.credit[position] or "://" in content[position].text:
             continue
@@ -81,7 +84,7 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
             if m.is_published:
                 # Inside the text a short 'Posted by Jane Roe on 7 February 2022' is as likely an embedded post.
                 embedded = region.start < position and (view.dateline[position] or view.byline[position])
-                score += _MARKED_PUBLISHED if after_text or embedded else _MARKED_PUBLISHED_ABOVE_THE_END
+                score += _MARKED_PUBLISHED_ABOVE_THE_END if own_mark and not (after_text or embedded) else _MARKED_PUBLISHED
             if m.has_time:
                 score += _WITH_TIME
             if m.is_update:
