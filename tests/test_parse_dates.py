@@ -130,6 +130,13 @@ def test_dates_in_links_and_captions_are_not_the_publication():
     assert parse_page(text).published.local == "2021-05-18"
 
 
+def test_a_dateline_sharing_its_line_with_a_photo_credit_counts_when_it_has_a_time():
+    text = page("Council approves budget after long debate", "Stars 06.11.2023 13:30 von Jane Roe Symbolbild imago", *PARA)
+    assert parse_page(text).published.local == "2023-11-06T13:30:00"
+    text = page("Council approves budget after long debate", "Foto: Jane Roe / Example Images, 06.11.2023", *PARA)
+    assert parse_page(text).published is None  # the photo's date
+
+
 def test_a_relative_dateline_resolves_against_the_crawl_time_the_page_shows():
     text = page("Thursday, 28 March 2024, 15:06", "* Home", "Council approves budget after long debate", "Yesterday, 10:20", *PARA)
     result = parse_page(text, PageHints(language="en", timezone="Europe/London"))

@@ -68,8 +68,11 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
     marked_days = {(m.year, m.month, m.day) for p, ms in dates.items() if p <= region.end for m in ms if m.is_published}
     own_mark = len(marked_days) == 1
     for position, matches in dates.items():
-        if view.credit[position] or "://" in content[position].text:
+        if "://" in content[position].text:
             continue
+        if view.credit[position]:
+            # A photo credit ('Foto: dpa, 12.03.2020') dates the photo; one with a time is a dateline the credit shares.
+            matches = [m for m in matches if m.has_time]
         inside_text = region.start < position <= region.end and not view.dateline[position]
         human = any(not m.is_iso for m in matches)
         for m in matches:
