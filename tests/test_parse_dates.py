@@ -31,11 +31,32 @@ from tests.pages import PARA, page
         ("Published on 25.Jun.2019 in Vol 7", "2019-06-25"),
         ("Jul. 11. 2025", "2025-07-11"),
         (". 2023 Jan 7;15(1):e33475.", "2023-01-07"),  # year first, as citations write it
+        ("31 Donnerstag Okt 2019", "2019-10-31"),  # the weekday between day and month
+        ("07 Monday Dec 2020 Posted by Jane Roe", "2020-12-07"),
+        ("Autor: Max Muster, Datum: 03.Mär.19", "2019-03-03"),  # a two-digit year glued by dots
     ],
 )
 def test_more_formats(text, local):
     found = find_dates(text, 0)
     assert found and found[0].local_iso() == local
+
+
+@pytest.mark.parametrize(
+    "text, dates",
+    [
+        ("May 21, 2025April 24, 2025 by Jane Roe", [("2025-05-21", True), ("2025-04-24", False)]),  # glued after the year
+        ("Posted on Freitag, 15. April 2016Samstag, 4. März 2017 by LD", [("2016-04-15", False), ("2017-03-04", True)]),
+        ("1. November 20231. November 2023", [("2023-11-01", False)]),  # the same day twice: nothing changed
+        ("vom 12.03.2020 bis 14.03.2020", [("2020-03-12", False), ("2020-03-14", False)]),  # words between: a range
+    ],
+)
+def test_the_later_of_two_dates_printed_together_is_the_change(text, dates):
+    assert [(m.local_iso(), m.is_update) for m in find_dates(text, 0)] == dates
+
+
+def test_a_short_year_needs_the_dots():
+    assert [m.year for m in find_dates("am 3. Mai 20 Leute", 0)] == [None]
+    assert [m.year for m in find_dates("15. Jan. 19 Teilnehmer", 0)] == [None]
 
 
 def test_impossible_month_is_not_a_date():
@@ -109,6 +130,13 @@ def test_dates_in_links_and_captions_are_not_the_publication():
     assert parse_page(text).published.local == "2021-05-18"
 
 
+def test_a_dateline_sharing_its_line_with_a_photo_credit_counts_when_it_has_a_time():
+    text = page("Council approves budget after long debate", "Stars 06.11.2023 13:30 von Jane Roe Symbolbild imago", *PARA)
+    assert parse_page(text).published.local == "2023-11-06T13:30:00"
+    text = page("Council approves budget after long debate", "Foto: Jane Roe / Example Images, 06.11.2023", *PARA)
+    assert parse_page(text).published is None  # the photo's date
+
+
 def test_a_relative_dateline_resolves_against_the_crawl_time_the_page_shows():
     text = page("Thursday, 28 March 2024, 15:06", "* Home", "Council approves budget after long debate", "Yesterday, 10:20", *PARA)
     result = parse_page(text, PageHints(language="en", timezone="Europe/London"))
@@ -147,3 +175,78 @@ def test_an_ambiguous_numeric_date_follows_the_order_of_the_pages_other_numeric_
     text = page("Council approves budget after long debate", "12/04/2020", *PARA, "Comments", *comments)
     assert parse_page(text, PageHints(language="en")).published.local == "2020-04-12"
     assert find_dates("12/04/2020", 0, month_first=True)[0].numeric_order == "md"
+
+
+def test_a_date_marked_published_above_the_text_outweighs_its_distance_from_the_headline():
+    # The page's own 'Published:' line sits high above the headline (menus in between); a plain dateline
+    # under the headline belongs to a teaser.
+    menu = [f"* Section {i}" for i in range(40)]
+    text = page("Veröffentlicht: 05.01.2020 | Autor: Jane Roe", *menu, "Council approves budget after long debate", "12.01.2020 um 12:49", *PARA)
+    assert parse_page(text).published.local == "2020-01-05"
+
+
+def test_several_days_marked_published_above_the_text_are_a_list():
+    sidebar = [f"* Teaser number {i} veröffentlicht am Januar {i + 1}, 2022" for i in range(3)]
+    menu = [f"* Section {i}" for i in range(30)]
+    text = page(*sidebar, *menu, "Council approves budget after long debate", "26.01.2022", *PARA)
+    assert parse_page(text).published.local == "2022-01-26"
+
+
+def test_a_post_embedded_in_the_text_is_not_the_page_s_publication():
+    embed = "Posted by Jane Roe on Monday, February 7, 2022"
+    text = page("Council approves budget after long debate", "18.05.2021", *PARA, PARA[0], PARA[1], embed, PARA[2], *PARA)
+    assert parse_page(text).published.local == "2021-05-18"
+
+
+def test_published_below_the_text_labels_a_related_list():
+    related = [f"* Teaser number {i} veröffentlicht am Januar {i + 1}, 2022" for i in range(5)]
+    text = page("Council approves budget after long debate", "26.01.2022", *PARA, "Related", *related)
+    assert parse_page(text).published.local == "2022-01-26"
+
+
+def test_an_article_saying_when_it_was_first_published_is_not_an_event_in_its_text():
+    note = "This article was originally published on 26 Sep 2019 at 4:12pm but has been regularly updated since then by us."
+    text = page("Council approves budget after long debate", "Jane Roe", "30 Sep 2022, 11:07am", *PARA, note, *PARA)
+    assert parse_page(text, PageHints(language="en")).published.local == "2019-09-26T16:12:00"
+
+
+def test_a_date_inside_the_text_loses_to_a_dateline_below_it():
+    caption = "The figure shows the snow cover near the lake on 31.05.2021 (left) and the classified map (right)."
+    text = page("Council approves budget after long debate", PARA[0], caption, *PARA, *PARA, "Jane Roe", "14.01.2022 um 09:25")
+    assert parse_page(text).published.local == "2022-01-14T09:25:00"
+
+
+def test_a_date_in_a_sentence_of_the_text_loses_to_a_dateline_far_below():
+    sentence = "Bundesminister Max Muster hat das Forum nach langer Vorbereitung am 26. September 2018 eröffnet, sagte sie."
+    text = page("Council approves budget after long debate", PARA[0], sentence, *(PARA * 4), "Jane Roe", "14.01.2022 um 09:25")
+    assert parse_page(text).published.local == "2022-01-14T09:25:00"
+
+
+def test_a_publication_word_after_the_date():
+    assert find_dates("Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht", 0)[0].is_published
+    assert not find_dates("Das Buch ist am 3. März 2020 erschienen", 0)[0].is_published  # an event, not this page
+    lead = "Am 27.11.2019 veröffentlicht: " + PARA[0] + " " + PARA[1]
+    assert find_datelines_of(lead)[0].is_published
+
+
+def test_a_press_release_of_a_date_is_its_publication():
+    lead = "Pressemitteilung vom 25. Januar 2022 | Berlin – " + PARA[0] + " " + PARA[1]
+    assert find_datelines_of(lead)[0].local_iso() == "2022-01-25"
+    assert find_dates("Meldung vom 3. März 2021", 0)[0].is_published
+    assert not find_datelines_of("Das Urteil vom 25. Januar 2022 hat " + PARA[0] + " " + PARA[1])
+
+
+def find_datelines_of(line: str):
+    from corpus_lib.parse.lines import split_lines
+    from corpus_lib.parse.page import find_datelines
+
+    return find_datelines([x for x in split_lines(line) if x.text], False).get(0, [])
+
+
+def test_a_meta_line_inside_the_text_is_no_sentence():
+    from corpus_lib.parse.published import _in_a_sentence
+
+    line = "On Behalf of Jane Roe and Partners LLC | Apr 21, 2017 | Products"
+    assert not _in_a_sentence(line, line.index("Apr"))
+    line = "Die neue Kommission für gleichwertige Lebensverhältnisse hat am 26. September 2018 ihre Arbeit aufgenommen."
+    assert _in_a_sentence(line, line.index("26."))

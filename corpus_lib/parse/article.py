@@ -25,7 +25,7 @@ from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
 from corpus_lib.parse.title import headline_scores, headline_text, reads_as_lead, title_parts
 
-PARSER = "corpus_lib.lines/6"  # /6: words of scripts written without spaces (Chinese, Japanese, Thai) are counted
+PARSER = "corpus_lib.lines/7"  # /7: publication dates: a date marked published above the end of the text wins, dates in sentences lose, more formats
 
 _MIN_BODY_WORDS = 12
 _MIN_BODY_CHARS = 60

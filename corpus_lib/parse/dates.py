@@ -36,11 +36,18 @@ _PREFILTERS = (
     ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
 )
 _NUMERIC_PREFILTER = dict(_PREFILTERS)["dmy"]
+# For "day_weekday_month" ('31 Donnerstag Okt 2019'), tested only on lines that pass the day_month test (which all
+# its matches do; most lines with digits do not).
+_WEEKDAY_INSIDE_PREFILTER = re.compile(r"\d\.?\s+[^\W\d_]{2,}\.?,?\s+[^\W\d_]{3,}\.?\s+(?:19|20)\d\d")
 # Words that mark a date as the publication.
 _PUBLISHED_WORDS = re.compile(
     r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
-    r"opublikowano|gepubliceerd|опубликовано|публикация|дата публикации|опубліковано|yayınlanma|dərc)\b"
+    r"opublikowano|gepubliceerd|опубликовано|публикация|дата публикации|опубліковано|yayınlanma|dərc|"
+    r"(?:artikel|beitrag|meldung|pressemitteilung|pressemeldung)\s+vom)\b"
 )
+# The same, written after the date (verb-final): 'Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht'
+# ('erschienen' not: a book or a product 'ist am 3. März 2020 erschienen' is an event the text reports).
+_PUBLISHED_AFTER = re.compile(r"\s*(?:[Uu]hr\s+)?(?:veröffentlicht|publiziert|gepubliceerd)\b")
 # Words that mark a date as an update rather than the publication.
 _UPDATE_WORDS = re.compile(
     r"(?i)\b(updated?|modified|last edited|revised|geändert|zuletzt|обновлен\w*|изменен\w*|оновлен\w*|aktualisiert|güncellen\w*|yeniləni\w*|mis à jour|actualizad\w*)\b"
@@ -112,6 +119,8 @@ def _alternation(names) -> str:
 def _patterns() -> dict[str, re.Pattern[str]]:
     month = f"(?P<month>{_alternation(month_names())})\\.?"
     year_suffix = r"(?:\s*(?:г\.|года|г|р\.|року|il|ildə|yılı|y\.))?"
+    # '03.Mär.19': a two-digit year only when day, month and year are glued by dots.
+    glued_short_year = r"(?<=\d\.[^\W\d_]{3}\.)\d\d(?![\d.,:])"
     time = (
         r"(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
         r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?))?"
@@ -123,12 +132,17 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "day_month": re.compile(
             rf"(?:(?<![\w.])|(?<=[^\W\d_])(?=\d\d?\.\s))(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\.?(?:\s+(?:de\s+)?|-|\s/\s)|\.)"
             rf"(?=[^\W\d_]{{2}}){month}"
-            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d{{3}}){year_suffix})?"
+            rf"(?:(?:,?\s+(?:de\s+|del\s+)?|-|\s/\s|(?<=\.))(?P<year>(?:19|20)\d\d|['’]\d\d|{glued_short_year})(?!\d{{3}}){year_suffix})?"
             r"(?:(?![^\W\d_])|(?<=\d)(?-i:(?=[A-ZÀ-Þ])))",
             re.IGNORECASE,
         ),
+        # '31 Donnerstag Okt 2019': the weekday between the day and the month (a common blog theme's dateline).
+        "day_weekday_month": re.compile(
+            rf"(?<![\w.])(?P<day>[0-3]?\d)\.?\s+(?:{_alternation(weekday_names())})\.?,?\s+{month}\s+(?P<year>(?:19|20)\d\d)(?!\d)",
+            re.IGNORECASE,
+        ),
         "month_day": re.compile(
-            rf"(?:(?<!\w)|(?-i:(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])))(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
+            rf"(?:(?<!\w)|(?-i:(?:(?<=[a-zß-ÿ])|(?<=[12]\d\d\d))(?=[A-ZÀ-Þ])))(?=[^\W\d_]{{3}}){month}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\.?,?\s+"
             r"(?P<year>(?:19|20)\d\d|['’]\d\d)(?!\d)",
             re.IGNORECASE,
         ),
@@ -154,10 +168,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 def _year(text: str) -> int:
-    """'2020', or "’20" (a two-digit year after an apostrophe)."""
-    if text[0].isdigit():
+    """'2020', "’20" (a two-digit year after an apostrophe) or '19' (in '03.Mär.19')."""
+    if len(text) == 4:
         return int(text)
-    short = int(text[1:])
+    short = int(text[-2:])
     return short + (2000 if short < 70 else 1900)
 
 
@@ -200,6 +214,8 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     patterns = _patterns()
     # Cheap tests first: most lines with digits are prices, counts and times, not dates.
     kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
+    if "day_month" in kinds and _WEEKDAY_INSIDE_PREFILTER.search(text):
+        kinds.insert(kinds.index("day_month") + 1, "day_weekday_month")
     if not kinds:
         return []
     spans: list[tuple[int, int, int | None, int, int, int | None, int | None, int | None, int | None, bool, bool, str | None]] = []
@@ -215,7 +231,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
             groups = m.groupdict()
             year = _year(groups["year"]) if groups.get("year") else None
             ambiguous, order = False, None
-            if kind in ("day_month", "month_day", "year_month"):
+            if kind in ("day_month", "day_weekday_month", "month_day", "year_month"):
                 month = month_names()[groups["month"].casefold().rstrip(".")]
                 day = int(groups["day"])
                 if year is None and m.start() and text[m.start() - 1].isalpha():
@@ -260,11 +276,33 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
                 line=line_index, start=start, end=end, year=year, month=month, day=day,
                 hour=hour, minute=minute, second=second, utc_offset_minutes=offset, weekday=weekday,
                 is_update=bool(_UPDATE_WORDS.search(before)),
-                is_published=bool(_PUBLISHED_WORDS.search(before)), is_iso=is_iso,
+                is_published=bool(_PUBLISHED_WORDS.search(before) or _PUBLISHED_AFTER.match(text, end)), is_iso=is_iso,
                 day_month_ambiguous=ambiguous, numeric_order=order,
             )
         )
+    if len(results) > 1:
+        _mark_the_later_of_a_pair(text, results)
     return results
+
+
+def _mark_the_later_of_a_pair(text: str, results: list[DateMatch]) -> None:
+    """Two different dates printed together ('May 21, 2025April 24, 2025', 'Freitag, 15. April 2016Samstag, 4. März 2017'):
+    a theme writing the publication and the last change side by side, one of them hidden by its style sheet.
+    The later one is the change."""
+    for i in range(1, len(results)):
+        a, b = results[i - 1], results[i]
+        if a.year is None or b.year is None or (a.year, a.month, a.day) == (b.year, b.month, b.day):
+            continue
+        gap = text[a.end : b.start]
+        if gap and gap.strip(" ,.").casefold() not in weekday_names():
+            continue
+        later = i if (b.year, b.month, b.day) > (a.year, a.month, a.day) else i - 1
+        results[later] = dataclasses.replace(results[later], is_update=True)
+
+
+def published_after(text: str, end: int) -> bool:
+    """The date that ends at `end` is followed by a word marking it as the publication ('... 15:21 Uhr veröffentlicht')."""
+    return _PUBLISHED_AFTER.match(text, end) is not None
 
 
 # What may stand between a date and the time after it ('18 мая 2021 | 20:06', '4 June 2021 at 10:20'), or

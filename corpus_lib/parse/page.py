@@ -7,7 +7,7 @@ import functools
 import re
 
 from corpus_lib.parse.boilerplate import caption_media, is_credit_line, is_end_block_heading, is_site_block_line, strip_title_markers
-from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date, may_read_month_first
+from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date, may_read_month_first, published_after
 from corpus_lib.parse.lines import Line, count_words, normalise_key
 
 # A headline's own dateline or byline follows it within this many content lines.
@@ -127,8 +127,18 @@ def _dateline_dates(text: str, position: int, month_first: bool) -> list[DateMat
         return []
     head = find_dates(text[:_LEAD_DATE_CHARS], position, month_first)
     # Only a whole date that starts the line or follows 'Posted on': the cut may split a later one
-    # ('12.03.20|21'), and 'Since 4 August 2014, ...' starts a sentence about an event.
-    return [m for m in head if (m.is_published or not text[: m.start].strip(_OPENERS)) and m.end < _LEAD_DATE_CHARS - 8]
+    # ('12.03.20|21'), and 'Since 4 August 2014, ...' starts a sentence about an event - unless the sentence says
+    # that it is the publication, maybe after the cut ('Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht').
+    kept = []
+    for m in head:
+        if m.end >= _LEAD_DATE_CHARS - 8:
+            continue
+        if not m.is_published and text[: m.start].strip(_OPENERS):
+            if not published_after(text, m.end):
+                continue
+            m = dataclasses.replace(m, is_published=True)
+        kept.append(m)
+    return kept
 
 
 def _mostly_date(text: str, matches: list[DateMatch]) -> bool:

@@ -15,6 +15,7 @@ import zoneinfo
 
 from corpus_lib.parse.body import Region
 from corpus_lib.parse.dates import DateMatch, RelativeDate
+from corpus_lib.parse.lines import count_words
 from corpus_lib.parse.page import PageView
 
 # Publication dates: each content line between headline and date costs this much, up to a cap;
@@ -25,9 +26,18 @@ _DATE_MAX_DISTANCE = 30
 _BELOW_HEADLINE = 1.5
 _ON_A_DATELINE = 1.5
 _MARKED_PUBLISHED = 3.0
+# A date marked 'published' above the end of the text is the page's own: it outweighs any distance from the
+# headline (the headline may be misread) and is not an event inside the text ('originally published on ...').
+# Below the text the same words label the dates of a related list ('... veröffentlicht am Januar 20, 2022').
+_MARKED_PUBLISHED_ABOVE_THE_END = 18.0
 _WITH_TIME = 0.5
 _MARKED_UPDATE = -4.0
-_IN_THE_TEXT = -3.0
+_IN_THE_TEXT = -6.0
+# ... and more when it follows more than a few words of its line: part of a sentence ('Die Kommission hat am
+# 26. September 2018 ...', a caption's 'Satellitenbild vom 31.05.2021'), not a dateline the text region took in.
+_IN_A_SENTENCE = -6.0
+_SENTENCE_WORDS_BEFORE = 6
+_META_SEPARATORS = "|•·"
 _AFTER_THE_TEXT = -2.0
 _TODAY_HEADER = -3.0
 # A machine stamp ('2022-12-07T10:10:52') beside a date written for readers is usually the last change.
@@ -54,9 +64,15 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
     best, best_score = None, float("-inf")
     content = view.content
     relative_below = relative_dateline(view, title) is not None
+    # The page marks one day as its publication; several days marked above the end of the text are a list's labels.
+    marked_days = {(m.year, m.month, m.day) for p, ms in dates.items() if p <= region.end for m in ms if m.is_published}
+    own_mark = len(marked_days) == 1
     for position, matches in dates.items():
-        if view.credit[position] or "://" in content[position].text:
+        if "://" in content[position].text:
             continue
+        if view.credit[position]:
+            # A photo credit ('Foto: dpa, 12.03.2020') dates the photo; one with a time is a dateline the credit shares.
+            matches = [m for m in matches if m.has_time]
         inside_text = region.start < position <= region.end and not view.dateline[position]
         human = any(not m.is_iso for m in matches)
         for m in matches:
@@ -67,17 +83,22 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
                 score += _BELOW_HEADLINE
             if view.dateline[position] or view.byline[position]:
                 score += _ON_A_DATELINE
+            after_text = position > region.end
             if m.is_published:
-                score += _MARKED_PUBLISHED
+                # Inside the text a short 'Posted by Jane Roe on 7 February 2022' is as likely an embedded post.
+                embedded = region.start < position and (view.dateline[position] or view.byline[position])
+                score += _MARKED_PUBLISHED_ABOVE_THE_END if own_mark and not (after_text or embedded) else _MARKED_PUBLISHED
             if m.has_time:
                 score += _WITH_TIME
             if m.is_update:
                 score += _MARKED_UPDATE
             if m.is_iso and human:
                 score += _STAMP_BESIDE_A_DATE
-            if inside_text:
+            if inside_text and not m.is_published:
                 score += _IN_THE_TEXT  # an event the article reports
-            elif position > region.end:
+                if _in_a_sentence(content[position].text, m.start):
+                    score += _IN_A_SENTENCE
+            elif after_text:
                 score += _AFTER_THE_TEXT
             if m.weekday is not None and position < title and position < _HEADER_LINES:
                 if relative_below:
@@ -88,6 +109,14 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
     if best is not None and best.day_month_ambiguous:
         return _read_like_the_page(best, dates)
     return best
+
+
+def _in_a_sentence(text: str, start: int) -> bool:
+    """More than a few words of the line stand before the date, after its last separator: 'On Behalf of Jane Roe LLC |
+    Apr 21, 2017 | Section' is a meta line, 'Die Kommission hat am 26. September 2018 ...' a sentence."""
+    before = text[:start]
+    cut = max(before.rfind(separator) for separator in _META_SEPARATORS)
+    return count_words(before[cut + 1 :]) > _SENTENCE_WORDS_BEFORE
 
 
 def _read_like_the_page(m: DateMatch, dates: dict[int, list[DateMatch]]) -> DateMatch:
