@@ -161,3 +161,16 @@ def test_a_line_scores_the_sum_of_the_weights_of_its_features():
     assert texts[HEADLINE] == 0.0 and texts["Markets closed early."] == 1.0
     assert headline_scores(view, None, zero) == dict.fromkeys(scores, 0.0)
     assert headline_scores(view, None) == headline_scores(view, None, WEIGHTS)
+
+
+def test_a_kicker_before_a_spaced_colon_is_cut_from_the_headline():
+    result = parse("* Home", f"City budget : {HEADLINE}", "18.05.2021", *PARA)
+    assert result.title == HEADLINE
+
+
+def test_a_spaced_colon_stays_in_a_french_headline():
+    from corpus_lib.parse.title import drop_kicker
+
+    assert drop_kicker("Libre cours : Raoult et moi", "fr") == "Libre cours : Raoult et moi"
+    assert drop_kicker("Libre cours : Raoult et moi", "de") == "Raoult et moi"
+    assert drop_kicker("Budget : 2021", "en") == "Budget : 2021"  # too short for a headline after it

@@ -23,9 +23,9 @@ from corpus_lib.parse.language import identify_language
 from corpus_lib.parse.lines import Line, count_words, normalise_key, split_lines
 from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
-from corpus_lib.parse.title import headline_scores, headline_text, reads_as_lead, title_parts
+from corpus_lib.parse.title import drop_kicker, headline_scores, headline_text, reads_as_lead, title_parts
 
-PARSER = "corpus_lib.lines/7"  # /7: publication dates: a date marked published above the end of the text wins, dates in sentences lose, more formats
+PARSER = "corpus_lib.lines/8"  # /8: titles: a kicker before a spaced colon is cut; /7: publication dates: a date marked published above the end of the text wins, dates in sentences lose, more formats
 
 _MIN_BODY_WORDS = 12
 _MIN_BODY_CHARS = 60
@@ -153,7 +153,7 @@ def parse_page(text: str, hints: PageHints | None = None, lines: list[Line] | No
         published = resolve_relative(view, title_position, crawled, hints.timezone, hints.default_timezone)
 
     return ParsedArticle(
-        title=_clean_title(title),
+        title=drop_kicker(_clean_title(title), language),
         paragraphs=tuple(found),
         language=language,
         language_confidence=confidence,

@@ -358,3 +358,28 @@ def headline_text(line: Line, keys: collections.Counter[str], template_keys: fro
         start, end = line.text.find(parts[first]), line.text.rfind(parts[last]) + len(parts[last])
         return line.text[start:end]
     return line.text
+
+
+# 'Klimaschutz : Bohren, bis es heiß wird': a kicker (a topic label) and the headline, which pages render as two
+# elements with a colon between them standing apart. French puts a space before every colon, so there the
+# colon says nothing. A kicker is short; the headline after it has a few words and starts with a letter or a quote.
+_KICKER = re.compile(r"\s+:\s+")
+_KICKER_MAX_WORDS = 6
+_KICKER_MIN_HEADLINE_WORDS = 3
+_SPACED_COLON_LANGUAGES = frozenset({"fr"})
+
+
+def drop_kicker(title: str, language: str | None) -> str:
+    """'Kicker : Headline' -> 'Headline' (see _KICKER), unless the page's language sets every colon apart."""
+    if " : " not in title or language in _SPACED_COLON_LANGUAGES:
+        return title
+    parts = _KICKER.split(title)
+    if len(parts) != 2:
+        return title
+    kicker, headline = parts[0].strip(), parts[1].strip()
+    if not kicker or len(kicker.split()) > _KICKER_MAX_WORDS or len(headline.split()) < _KICKER_MIN_HEADLINE_WORDS:
+        return title
+    first = headline[0]
+    if not (first.isalpha() or first in "\"'„“«‚‘"):
+        return title
+    return headline
