@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, RejectReason, parse_page
+from corpus_lib.parse.boilerplate import is_credit_line, is_site_block_line
 from corpus_lib.parse.lines import normalise_key, split_lines
 from corpus_lib.parse.page import view_page
 from corpus_lib.parse.title import WEIGHTS, headline_scores, headline_text, reads_as_prose
@@ -174,3 +175,30 @@ def test_a_spaced_colon_stays_in_a_french_headline():
     assert drop_kicker("Libre cours : Raoult et moi", "fr") == "Libre cours : Raoult et moi"
     assert drop_kicker("Libre cours : Raoult et moi", "de") == "Raoult et moi"
     assert drop_kicker("Budget : 2021", "en") == "Budget : 2021"  # too short for a headline after it
+
+
+def test_a_caption_credited_with_a_bare_photo_word_is_not_the_headline():
+    # Russian captions credit their source after a bare 'Фото', often a domain name (its dots end no sentence).
+    title = "Совет утвердил бюджет после долгих споров"
+    text = [
+        "Депутаты городского совета во вторник одобрили новый бюджет после долгого обсуждения ремонта дорог и школ.",
+        "Оппозиция заявила, что план не учитывает рост аренды, но мэр пообещал пересмотреть его осенью.",
+        "Чиновники ожидают, что первые ремонтные работы начнутся в следующем месяце и закончатся до зимы.",
+    ]
+    caption = "Мэр выступает перед депутатами. Фото city.example.ua"
+    assert is_credit_line(caption, len(caption.split()))
+    assert is_credit_line("Мэр выступает перед депутатами. Фото с сайта example.ru", 8)
+    assert not is_credit_line("Цены на фото выросли", 4)  # a bare word inside a headline is no credit
+    result = parse("* Главная", "", caption, "", title, "", "08 декабря 2011 | 17:05", *text)
+    assert result.title == title
+
+
+def test_a_comment_form_is_not_the_headline():
+    form = "Du kommentierst mit Deinem WordPress.com-Konto. ( Abmelden / Ändern )"
+    comments = [
+        "Thanks for this post, I enjoyed reading about the council and the budget debate a lot.",
+        "Great summary of the meeting, the part about the repairs and the schools was very useful.",
+    ]
+    assert is_site_block_line(normalise_key(form), len(form.split()), form)
+    result = parse("* Home", HEADLINE, "18.05.2021", *PARA, "Leave a Reply", "", form, "", *comments)
+    assert result.title == HEADLINE

@@ -29,7 +29,7 @@ _END_BLOCK = (
     r"schlagworte|schlagwörter|themen|newsletter|abonnieren|impressum|datenschutz(?:erklärung)?|zum seitenanfang|nach oben|"
     r"alle rechte vorbehalten|über (?:den autor|die autorin)|(?:vorheriger|nächster) (?:beitrag|artikel)|"
     r"(?:deine|ihre) e-mail-adresse wird nicht veröffentlicht|diese website verwendet akismet|hinterlasse eine antwort|"
-    r"antworten abbrechen|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|möchten sie (?:den|diesen) artikel teilen|"
+    r"antworten abbrechen|du kommentierst mit deinem|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|möchten sie (?:den|diesen) artikel teilen|"
     r"mit freunden teilen|jetzt (?:zum )?(?:kostenlosen )?newsletter|zum newsletter|wir respektieren (?:deine|ihre) privatsphäre|"
     # French / Spanish / Italian / Portuguese / Dutch / Polish / Finnish
     r"(?:à )?lire aussi|lire la suite|sur le même sujet|articles? (?:similaires|liés|connexes)|en savoir plus|pour approfondir|"
@@ -199,7 +199,9 @@ _MAX_CREDIT_WORDS = 15
 # A caption ends with its credit: '... on Monday. Photo: Jane Roe/Reuters', '... © APA/dpa'.
 _CREDIT_TAIL = re.compile(
     r"(?:©|\(c\)\s|\b(?:photos?|fotos?|bild|image|picture|credit|фото)\s*(?::|by\b|von\b)|"
-    r"\b(?:getty images|shutterstock|istock(?:photo)?|imago(?: images)?|picture alliance|ap photo|afp)\b)[^.!?]*$",
+    r"\b(?:getty images|shutterstock|istock(?:photo)?|imago(?: images)?|picture alliance|ap photo|afp)\b)[^.!?]*$|"
+    # Russian captions name the source after the bare word: 'Фото city.kharkov.ua', 'Фото с сайта example.ru'.
+    r"(?-i:\bФото)\s+(?:с сайта\s+)?[^\s!?]+$",
     re.IGNORECASE,
 )
 _MAX_CAPTION_WORDS = 45
@@ -220,5 +222,16 @@ def is_credit_line(text: str, words: int) -> bool:
     # A credit tail runs to the end of the line without sentence punctuation, and holds none itself: it starts
     # after the last '.', '!' or '?' (on prose, that leaves nothing to search). Every match holds a credit
     # word, so there is no separate test for one first (it cost more than it saved).
-    last_stop = max(text.rfind("."), text.rfind("!"), text.rfind("?"))
+    last_stop = _last_stop(text)
     return bool(_CREDIT_TAIL.search(text, max(0, len(text) - _CREDIT_TAIL_CHARS, last_stop + 1)))
+
+
+def _last_stop(text: str) -> int:
+    """Where the last sentence ends: the last '.', '!' or '?' that ends the line or has a space after it (the dots of
+    'example.com' and '3.5' end no sentence); -1 when none does."""
+    end = len(text)
+    while True:
+        stop = max(text.rfind(".", 0, end), text.rfind("!", 0, end), text.rfind("?", 0, end))
+        if stop < 0 or stop + 1 == len(text) or text[stop + 1].isspace():
+            return stop
+        end = stop
