@@ -202,3 +202,23 @@ def test_a_comment_form_is_not_the_headline():
     assert is_site_block_line(normalise_key(form), len(form.split()), form)
     result = parse("* Home", HEADLINE, "18.05.2021", *PARA, "Leave a Reply", "", form, "", *comments)
     assert result.title == HEADLINE
+
+
+def test_a_byline_split_over_two_lines_signs_the_headline_above_it():
+    # 'By' alone on its line, the name on the next: the name is no headline, and the headline above is signed.
+    lines = ["* Home", "* Garden", "", HEADLINE, "", "By", "", "Jane Marlowe Roe", "", "Jane Marlowe Roe",
+             "Published on March 02, 2021", *PARA]
+    view = view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)
+    texts = [line.text for line in view.content]
+    by, name, headline = texts.index("By"), texts.index("Jane Marlowe Roe"), texts.index(HEADLINE)
+    assert view.meta[by] and view.meta[name] and view.byline[name]
+    scores = headline_scores(view, None)
+    assert name not in scores and headline in scores
+    assert parse(*lines, language="en").title == HEADLINE
+
+
+def test_a_split_byline_after_a_menu_is_no_headline_but_signs_nothing():
+    lines = ["* Account", "* Sign Out", "By", "Jane Roe", "", HEADLINE, "18.05.2021", *PARA]
+    view = view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)
+    texts = [line.text for line in view.content]
+    assert view.meta[texts.index("Jane Roe")] and not view.byline[texts.index("Jane Roe")]

@@ -33,6 +33,7 @@ _BYLINE_VERBS = ("written", "posted", "authored", "reviewed", "words", "story", 
 _BYLINE = re.compile(
     rf"(?:(?:{'|'.join(_BYLINE_VERBS)})\s+(?:by|von|par|por|da)|{'|'.join(_BYLINE_WORDS)})\b[:\s]", re.IGNORECASE
 )
+_BYLINE_ALONE = frozenset(_BYLINE_WORDS) | {"written by", "posted by", "words by", "story by"}
 _BYLINE_FIRST = frozenset(word[0] for word in _BYLINE_WORDS + _BYLINE_VERBS for word in (word, word.upper()))
 
 
@@ -73,6 +74,7 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         for line in content
     ]
     byline = [e[0] for e in evidence]
+    signed = _split_bylines(content, byline)
     caption = [e[1] for e in evidence]
     credit = [e[2] for e in evidence]
     block = [e[3] for e in evidence]
@@ -88,9 +90,23 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         block=block,
         end_block=[e[4] for e in evidence],
         template=[bool(line.key) and line.key in template_keys for line in content] if template_keys else [False] * len(content),
-        meta=[d or b or bool(c) or r for d, b, c, r in zip(dateline, byline, caption, credit)],
+        meta=[d or b or bool(c) or r or p in signed for p, (d, b, c, r) in enumerate(zip(dateline, byline, caption, credit))],
         menu=frozenset(line.key for line in content if line.bullet and line.words <= 4),
     )
+
+
+def _split_bylines(content: list[Line], byline: list[bool]) -> set[int]:
+    """'By' alone on its line and the name on the next ('By' / 'Jane Roe'): positions of both, meta lines, no headline.
+    They are the byline under the headline above them unless a list runs into them or the name is a list item (a
+    split byline after the menus, above the headline, or in an author list)."""
+    found = set()
+    for position in range(len(content) - 1):
+        name = content[position + 1]
+        if content[position].key in _BYLINE_ALONE and name.words <= _MAX_BYLINE_WORDS:
+            found.update((position, position + 1))
+            if not name.bullet and not (position > 0 and content[position - 1].bullet):
+                byline[position] = byline[position + 1] = True
+    return found
 
 
 def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[DateMatch]]:
