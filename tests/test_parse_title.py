@@ -222,3 +222,20 @@ def test_a_split_byline_after_a_menu_is_no_headline_but_signs_nothing():
     view = view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)
     texts = [line.text for line in view.content]
     assert view.meta[texts.index("Jane Roe")] and not view.byline[texts.index("Jane Roe")]
+
+
+def test_a_kicker_joined_to_the_headline_is_cut_when_another_line_separates_them():
+    kicker = "Town hall news"
+    result = parse("* Home", f"* {HEADLINE} - {kicker}", "", f"{kicker} {HEADLINE}", "18.05.2021", *PARA)
+    assert result.title == HEADLINE
+
+
+def test_a_headline_joined_to_a_kicker_is_the_last_part_of_the_breadcrumb():
+    result = parse("* Home", "* Politics", "Home / Politics / " + HEADLINE, "", f"Town hall news {HEADLINE}", "18.05.2021", *PARA)
+    assert result.title == HEADLINE
+
+
+def test_a_line_that_merely_starts_with_a_menu_item_stays_whole():
+    title = "Best Electric Cars for the Money in 2021"  # no kicker: the rest starts in lower case
+    result = parse("* Home", title, "18.05.2021", *PARA, "", "More: Best Electric Trucks | Best Electric SUVs | Best Electric Cars")
+    assert result.title == title

@@ -23,7 +23,7 @@ from corpus_lib.parse.language import identify_language
 from corpus_lib.parse.lines import Line, count_words, normalise_key, split_lines
 from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
-from corpus_lib.parse.title import drop_kicker, headline_scores, headline_text, reads_as_lead, title_parts
+from corpus_lib.parse.title import drop_kicker, headline_scores, headline_text, reads_as_lead, split_joined_kicker, title_parts
 
 PARSER = "corpus_lib.lines/8"  # /8: titles: a kicker before a spaced colon is cut; /7: publication dates: a date marked published above the end of the text wins, dates in sentences lose, more formats
 
@@ -115,6 +115,8 @@ def parse_page(text: str, hints: PageHints | None = None, lines: list[Line] | No
         region = trim_tail(content, rescored.from_start(start))
     keys = view.title_keys
     line_text = headline_text(content[title_position], collections.Counter(keys), hints.template_keys, hints.title)
+    if line_text == content[title_position].text and not title_parts(line_text):
+        line_text = split_joined_kicker(line_text, content, title_position)
     title, media = strip_title_markers(line_text)
     if not title.strip():
         return ParseFailure(RejectReason.NO_TITLE, "the headline is only a media marker")

@@ -383,3 +383,42 @@ def drop_kicker(title: str, language: str | None) -> str:
     if not (first.isalpha() or first in "\"'„“«‚‘"):
         return title
     return headline
+
+
+# A kicker rendered on the headline's own line without a separator ('Interne Unterlagen im Netz Daten von
+# Rheinmetall gehackt'): the page shows the two apart elsewhere, as the parts of a 'Headline - Kicker' line, or as
+# the last part of a breadcrumb ('Home / Section / Kicker'). What is left of the line beside the part needs this
+# many words, and starts as a headline does (not in lower case: 'Best Electric Cars | for the Money').
+_JOINED_MIN_WORDS = 3
+_JOINED_MIN_PART_WORDS = 2
+_BREADCRUMB_PARTS = 3
+
+
+def split_joined_kicker(text: str, content: list[Line], position: int) -> str:
+    """The headline of `text` (the line at `position`, which has no separator) without a kicker that another line
+    of the page separates from it: 'Kicker Headline' -> 'Headline' (see _JOINED_MIN_WORDS)."""
+    text = " ".join(text.split())
+    if len(text.split()) <= _JOINED_MIN_WORDS:
+        return text
+    best = text
+    for other, line_parts in enumerate(_lines_parts(content)):
+        if other == position or not line_parts:
+            continue
+        parts = [" ".join(part.split()) for part in line_parts]
+        crumb = len(parts) >= _BREADCRUMB_PARTS
+        for index, part in enumerate(parts):
+            n, part_words = len(part), len(part.split())
+            if part_words < _JOINED_MIN_PART_WORDS or n + 1 >= len(text) or (crumb and index != len(parts) - 1):
+                continue
+            others = [] if crumb else [q.casefold() for q in parts if q != part and len(q.split()) >= _JOINED_MIN_PART_WORDS]
+            if text[n] == " " and text[:n].casefold() == part.casefold():
+                rest = text[n + 1 :]  # the kicker starts the line: the other part starts the rest
+                if len(rest.split()) >= _JOINED_MIN_WORDS and not rest[0].islower() and len(rest) < len(best) and (
+                    crumb or any(rest.casefold().startswith(q) for q in others)
+                ):
+                    best = rest
+            elif part_words > _JOINED_MIN_WORDS and text[-n - 1] == " " and text[-n:].casefold() == part.casefold():
+                kicker = text[: -n - 1].casefold()  # the headline ends the line: the other part is the kicker
+                if n < len(best) and (crumb or kicker in others):
+                    best = text[-n:]
+    return best
