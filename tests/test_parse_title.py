@@ -239,3 +239,15 @@ def test_a_line_that_merely_starts_with_a_menu_item_stays_whole():
     title = "Best Electric Cars for the Money in 2021"  # no kicker: the rest starts in lower case
     result = parse("* Home", title, "18.05.2021", *PARA, "", "More: Best Electric Trucks | Best Electric SUVs | Best Electric Cars")
     assert result.title == title
+
+
+@pytest.mark.parametrize("banner", [
+    "An official website of the United States government",
+    "What are you looking for?",
+    "Follow publication",
+    "Learn about our editorial policies",
+])
+def test_site_banners_and_widgets_are_site_blocks_not_headlines(banner):
+    assert is_site_block_line(normalise_key(banner), len(banner.split()), banner)
+    result = parse("* Home", "", banner, "", OTHER_HEADLINE, "", *PARA)
+    assert result.title == OTHER_HEADLINE

@@ -54,6 +54,9 @@ _END_BLOCK = (
 # Furniture that also sits inside an article: ad labels and one-line links to other stories.
 _INLINE_BLOCK = (
     r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading|"
+    r"an official website of the|here[’']s how you know|this article is more than \d+ (?:days?|weeks?|months?|years?) old|"
+    r"thank you! your submission has been received|learn about our editorial (?:policies|process)|we care about your privacy|"
+    r"select an option|what are you looking for|follow publication|sign in my account|"
     r"bild (?:anzeigen|vergrößern)|vollbildansicht|(?:pressemitteilung|artikel) als pdf|pdf herunterladen|download (?:the )?pdf"
 )
 _BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
