@@ -577,7 +577,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
         for writer in writers.values():
             writer.close()
     del writers, pending, pending_buckets
-    release_memory()  # the gathered batches and their takes (~150 MB kept at 100k pages without this)
+    release_memory()  # the gathered batches and their takes (RSS entering the write 329 -> 221 MB at 100k pages)
 
     shards: list[ShardInfo] = []
     counts = collections.Counter(SPLITS[code] for code in release.split[kept_rows].tolist())
