@@ -35,7 +35,7 @@ from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_crois
 from corpus_lib.engine import EngineSpec, run_batches
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
-from corpus_lib.lights import LightTable
+from corpus_lib.lights import LightTable, digest_rows
 from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
@@ -390,9 +390,8 @@ _NIBBLE_SHIFTS = np.arange(60, -1, -4, dtype=np.uint64)
 
 def _id_keys(ids: pa.Array) -> np.ndarray | None:
     """Ids of 16 lowercase hex digits as uint64, which order as the strings do; None if any is not."""
-    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    if ids.null_count or not len(ids) or not pc.all(pc.equal(pc.binary_length(ids), 16)).as_py():
-        return None if len(ids) else np.zeros(0, dtype=np.uint64)
+    if ids.null_count or not pc.all(pc.equal(pc.binary_length(ids), 16)).as_py():
+        return None
     first = np.frombuffer(ids.buffers()[1], dtype=np.int32, count=1, offset=4 * ids.offset)[0]
     digits = _HEX_VALUE[np.frombuffer(ids.buffers()[2], dtype=np.uint8, count=16 * len(ids), offset=int(first))].reshape(len(ids), 16)
     if (digits < 0).any():
@@ -419,6 +418,7 @@ class _KeptRows:
     segment: np.ndarray  # int32 cache segment, -1 for none
     keys: np.ndarray  # (rows x 32) uint8 cache keys
     size: np.ndarray  # int64 estimated bytes in a shard
+    split: np.ndarray  # int8 split code
     order: np.ndarray  # positions in the final row order
 
 
@@ -440,8 +440,7 @@ def _kept_row_columns(release: ReleasePlan, kept_rows: np.ndarray) -> _KeptRows:
             continue
         batch = batch.take(pa.array(kept_rows[lo:hi] - start)).combine_chunks()
         segment[lo:hi] = np.asarray(pc.fill_null(batch.column("_segment"), -1))
-        key = batch.column("_key").chunk(0)
-        keys[lo:hi] = np.frombuffer(key.buffers()[1], dtype=np.uint8, count=32 * len(key), offset=32 * key.offset).reshape(len(key), 32)
+        keys[lo:hi] = digest_rows(batch.column("_key").chunk(0))
         # Body bytes (UTF-8, up to two bytes a character in the languages seen) plus the other columns.
         size[lo:hi] = np.asarray(pc.fill_null(batch.column("char_count"), 0), dtype=np.int64) * 2 + 1024
         if integer_keys:
@@ -457,7 +456,7 @@ def _kept_row_columns(release: ReleasePlan, kept_rows: np.ndarray) -> _KeptRows:
         order = np.lexsort((id_keys, published_keys, undated, splits))
     else:
         order = _row_order(release, kept_rows)
-    return _KeptRows(segment, keys, size, order)
+    return _KeptRows(segment, keys, size, splits, order)
 
 
 def _row_order(release: ReleasePlan, kept_rows: np.ndarray) -> np.ndarray:
@@ -473,7 +472,7 @@ def _row_order(release: ReleasePlan, kept_rows: np.ndarray) -> np.ndarray:
     return np.asarray(pc.sort_indices(keys, sort_keys=[("split", "ascending"), *_ROW_ORDER]))
 
 
-def _bucket_plan(release: ReleasePlan, kept_rows: np.ndarray, kept: _KeptRows) -> tuple[np.ndarray, list[str]]:
+def _bucket_plan(kept: _KeptRows) -> tuple[np.ndarray, list[str]]:
     """Each kept row's bucket, by position in kept_rows, and each bucket's split.
 
     Buckets are consecutive ranges of the final order (split, then dated rows by date, then undated,
@@ -481,7 +480,7 @@ def _bucket_plan(release: ReleasePlan, kept_rows: np.ndarray, kept: _KeptRows) -
     the buckets in order and sorting each gives that order.
     """
     order = kept.order
-    splits = release.split[kept_rows[order]]
+    splits = kept.split[order]
     size = kept.size[order]
     budget = max(_BUCKET_BYTES, int(size.sum()) // _MAX_BUCKETS + 1)
     bucket_in_order = np.zeros(len(order), dtype=np.int32)
@@ -509,7 +508,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     segment_of, keys = kept.segment, kept.keys
     if (segment_of < 0).any():
         raise RuntimeError(f"{int((segment_of < 0).sum())} kept records are not in the page cache")
-    bucket_of, bucket_split = _bucket_plan(release, kept_rows, kept)
+    bucket_of, bucket_split = _bucket_plan(kept)
     del kept
     release_memory()  # before the buckets fill: the plan's sort arrays are gone
     # Positions in kept_rows grouped by segment, as arrays (a list of ints per segment was ~36 bytes a record).

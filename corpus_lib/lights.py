@@ -48,6 +48,11 @@ _BATCH_ROWS = 8192  # rows gathered before they are written as one IPC batch
 _HEX_COLUMNS = ("_fingerprint", "_key")
 
 
+def digest_rows(array: pa.Array) -> np.ndarray:
+    """A binary(32) array's values as a (rows x 32) uint8 view of its buffer."""
+    return np.frombuffer(array.buffers()[1], dtype=np.uint8, count=32 * len(array), offset=32 * array.offset).reshape(len(array), 32)
+
+
 class LightTable:
     """The light columns of every record, in record order.
 
@@ -191,7 +196,7 @@ class LightTable:
             if array.null_count:
                 raise ValueError(f"light column {name} has nulls")
             end = start + len(array)
-            matrix[start:end] = np.frombuffer(array.buffers()[1], dtype=np.uint8, count=32 * len(array), offset=32 * array.offset).reshape(len(array), 32)
+            matrix[start:end] = digest_rows(array)
         if end != len(self):
             raise ValueError(f"light column {name} has {end} rows, the table {len(self)}")
         return matrix
