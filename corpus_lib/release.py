@@ -46,8 +46,12 @@ class ReleasePlan:
         return int(self.kept_mask.sum())
 
     def kept_columns(self, *names: str) -> pa.Table:
-        """Light columns of the kept records, in record order."""
-        return self.lights.columns(*names).filter(pa.array(self.kept_mask))
+        """Light columns of the kept records, in record order (a chunk per light batch).
+
+        Filtered a light batch at a time: reading whole columns and filtering them held both copies
+        (a million fake light rows, the plots' four columns: +158 MB, against +89 MB now)."""
+        parts = [batch.filter(pa.array(self.kept_mask[start : start + batch.num_rows])) for start, batch in self.lights.batches(*names)]
+        return pa.concat_tables(parts) if parts else self.lights.columns(*names).slice(0, 0)
 
     @property
     def kept(self) -> list[dict[str, Any]]:

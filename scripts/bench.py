@@ -61,6 +61,10 @@ MEMORY_STEPS = (
     "discover", "learn_templates", "_sketches", "plan_release", "_write_data", "_bucket_plan", "write_split_stream",
     "write_ledger_table", "render_plots", "write_croissant", "render_card",
 )
+# The same inside plan_release and for the plan's methods that read whole light columns.
+RELEASE_STEPS = (
+    "link_rows", "clusters_of", "_assign_singletons", "_moves", "count_leakage", "ReleasePlan.ledger_table", "ReleasePlan.kept_columns",
+)
 TARGETS = {
     "core_vs_floor": 0.5,
     "core_vs_floor_cpu": 0.5,
@@ -481,6 +485,12 @@ def child_memory(src: str, out: str, workers: str) -> dict[str, Any]:
     for name in MEMORY_STEPS:
         if hasattr(build_module, name):
             setattr(build_module, name, wrap(name, getattr(build_module, name)))
+    release_module = importlib.import_module("corpus_lib.release")
+    for name in RELEASE_STEPS:
+        owner_name, _, attribute = name.rpartition(".")
+        owner = getattr(release_module, owner_name) if owner_name else release_module
+        if hasattr(owner, attribute):
+            setattr(owner, attribute, wrap(name, getattr(owner, attribute)))
     mark("start", "build")
     report = build_module.build(src, out, workers=int(workers), cache=False)
     mark("end", "build")

@@ -284,3 +284,30 @@ def test_id_keys_read_a_sliced_array_from_its_offset():
 
     whole = pa.array(["ffffffffffffffff", "0000000000000001", "00000000000000ff"])
     assert id_keys(whole.slice(1)).tolist() == [1, 255]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 8192])
+def test_kept_columns_filter_a_light_batch_at_a_time(tmp_path, batch):
+    """The kept records' light columns, read and filtered a batch at a time, are the whole columns
+    filtered by the kept mask, in record order, for a table on disk and for one in memory."""
+    import types
+    from unittest import mock
+
+    import pyarrow as pa
+
+    from corpus_lib import lights as lights_module
+    from corpus_lib.release import ReleasePlan
+
+    records = [light(i, f"body {i}", published=None if i % 3 else f"2021-05-{i % 28 + 1:02d}") for i in range(10)]
+    kept_mask = np.array([i % 4 != 1 for i in range(10)])
+    with mock.patch.object(lights_module, "_BATCH_ROWS", batch):
+        disk = LightTable(tmp_path / "lights")
+        disk.append(records)
+        disk.close()
+        for table in (disk, LightTable.from_records(records)):
+            plan = types.SimpleNamespace(lights=table, kept_mask=kept_mask)
+            kept = ReleasePlan.kept_columns(plan, "published_local", "char_count", "source")
+            assert kept.column("char_count").to_pylist() == [len(f"body {i}") for i in range(10) if kept_mask[i]]
+            assert kept.column("published_local").to_pylist() == [r["published_local"] for r, k in zip(records, kept_mask) if k]
+    empty = types.SimpleNamespace(lights=LightTable.from_records(records), kept_mask=np.zeros(10, dtype=bool))
+    assert ReleasePlan.kept_columns(empty, "source").num_rows == 0
