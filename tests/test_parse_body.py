@@ -53,6 +53,14 @@ def test_a_listicle_keeps_its_sections():
     assert result.paragraphs == (PARA[2], *items)
 
 
+def test_a_list_that_the_text_announces_is_part_of_the_article():
+    # Short capitalised items look like a menu, unless a line of the text ending with a colon introduces them.
+    tools = ["* Shovels", "* Asphalt", "* Road rollers", "* Traffic cones", "* Warning signs", "* Paint"]
+    intro = "The council will buy the following for the repairs:"
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], intro, *tools, PARA[1], PARA[2]))
+    assert result.paragraphs[-2:] == (PARA[1], PARA[2])
+
+
 def test_prose_at_another_indentation_is_an_aside():
     # Once the article's column is clear, prose after it at another indentation is a box, not the article.
     article = PARA + [p.replace("council", "board") for p in PARA]

@@ -18,13 +18,14 @@ def block(text):
     "text",
     ["Related articles", "Comments (3)", "Leave a reply", "Share this article:", "Die meistgelesenen Artikel",
      "Weitere Informationen", "Lire aussi", "Noticias relacionadas", "Czytaj także", "Другие новости раздела",
-     "Читайте также:", "Oxşar xəbərlər", "© 2021 Example Media", "Tags: council, budget"],
+     "Читайте также:", "Oxşar xəbərlər", "© 2021 Example Media", "Tags: council, budget", "Материалы по теме",
+     "Новости по теме:", "Статті за темою"],
 )
 def test_headings_that_end_an_article(text):
     assert heading(text) and block(text)
 
 
-@pytest.mark.parametrize("text", ["Read more: Council to vote on the budget", "Advertisement", "Anzeige", "Реклама"])
+@pytest.mark.parametrize("text", ["Read more: Council to vote on the budget", "Advertisement", "Anzeige", "Реклама", "Новость по теме"])
 def test_inline_furniture_is_a_block_line_but_not_an_end(text):
     assert block(text) and not heading(text)
 

@@ -23,6 +23,8 @@ _TEMPLATE_SCORE = -2.0
 _BLOCK_SCORE = -3.0
 # A paragraph that looks like a teaser in a list of other stories keeps this share of its score.
 _TEASER_FACTOR = 0.4
+# A line ending with a colon and at least this many words introduces the list after it.
+_MIN_INTRO_WORDS = 4
 # Windows for comparing the text above a line with the text below it.
 _ABOVE_LINES = 30
 _BELOW_LINES = 60
@@ -50,6 +52,13 @@ def prose_scores(view: PageView) -> list[float]:
             and (raw[position + 1] < 0 or _is_heading(content[position + 1]))
         ):
             scores[position] *= _TEASER_FACTOR
+    # Items of a list that a line of the text announces ('You will need:') are the article's list, not a menu.
+    introduced = False
+    for position, line in enumerate(content):
+        if not line.bullet:
+            introduced = line.text[-1] == ":" and line.words >= _MIN_INTRO_WORDS and scores[position] >= 0
+        elif introduced and scores[position] < 0 and scores[position] > _DATELINE_SCORE:
+            scores[position] = 0.0
     run = 0
     for position, score in enumerate(scores):
         if score < 0:

@@ -46,6 +46,7 @@ _END_BLOCK = (
     r"читайте (?:также|нас|ещё|еще|також)|смотрите также|советуем почитать|рекомендуем|поделиться|подписывайтесь|подпишитесь|"
     r"теги|метки|все права защищены|комментари\w*|похожие (?:новости|материалы|статьи)|другие новости|популярное|"
     r"последние новости|самое (?:читаемое|популярное|обсуждаемое)|новости партн[её]ров|версия для печати|поділитися|"
+    r"(?:новости|материалы|статьи|ссылки|ещё|еще|больше) по теме|(?:новини|матеріали|статті) за темою|"
     r"всі права захищені|коментар\w*|схожі новини|інші новини|"
     # Azerbaijani / Turkish
     r"digər xəbərlər|oxşar xəbərlər|paylaş|bütün hüquqlar qorunur|etiketlər|şərhlər|son xəbərlər|ilgili haberler|"
@@ -56,7 +57,7 @@ _INLINE_BLOCK = (
     r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading|"
     r"an official website of the|here[’']s how you know|this article is more than \d+ (?:days?|weeks?|months?|years?) old|"
     r"thank you! your submission has been received|learn about our editorial (?:policies|process)|we care about your privacy|"
-    r"select an option|what are you looking for|follow publication|sign in my account|"
+    r"(?:новость|статья|читайте) по теме|новина за темою|select an option|what are you looking for|follow publication|sign in my account|"
     r"bild (?:anzeigen|vergrößern)|vollbildansicht|(?:pressemitteilung|artikel) als pdf|pdf herunterladen|download (?:the )?pdf"
 )
 _BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
