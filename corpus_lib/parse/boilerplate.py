@@ -71,6 +71,13 @@ _READ_MORE_LINE = re.compile(
     r"\s*[:>»›→]"
 )
 _MAX_READ_MORE_WORDS = 40
+# Apparatus after the text, as the whole line only (a sentence may start with 'Sources say ...').
+_APPARATUS_LINE = re.compile(
+    r"(?:article |further )?(?:sources|references|footnotes|bibliography|works cited|citations|endnotes)|quellen(?:angaben)?|"
+    r"einzelnachweise|literaturverzeichnis|fußnoten|références|bibliographie|referencias|fuentes|bibliografía|referências|"
+    r"fontes|przypisy|bibliografia|źródła|источники|литература|список литературы|примечания|джерела"
+)
+_MAX_APPARATUS_WORDS = 3
 # The link mark follows the phrase within this many characters (a cheap test before the pattern).
 _READ_MORE_MARK = re.compile(r"[:>»›→]")
 _READ_MORE_HEAD = 32
@@ -168,6 +175,8 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
     """
     if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
         return True
+    if words <= _MAX_APPARATUS_WORDS and _APPARATUS_LINE.fullmatch(key):
+        return True
     if words <= _MAX_READ_MORE_WORDS and _READ_MORE_MARK.search(key, 0, _READ_MORE_HEAD) and _READ_MORE_LINE.match(key):
         return True
     # The key is casefolded: a cookie notice's key holds 'cook' or 'куки' literally (the substring
@@ -188,7 +197,8 @@ def is_end_block_heading(key: str, words: int, text: str = "") -> bool:
     '© 2021 Example'): the article has ended."""
     if words > 8:
         return False
-    return bool(_END_BLOCK_LINE.match(key)) or bool(_COPYRIGHT.match(text.lstrip()))
+    return bool(_END_BLOCK_LINE.match(key)) or bool(_COPYRIGHT.match(text.lstrip())) or (
+        words <= _MAX_APPARATUS_WORDS and bool(_APPARATUS_LINE.fullmatch(key)))
 
 
 # Photo credits and source notes: '(© Reuters)', 'Foto: dpa', 'Quelle: Pixabay', 'Image credit: NASA'.
