@@ -61,6 +61,15 @@ def test_a_list_that_the_text_announces_is_part_of_the_article():
     assert result.paragraphs[-2:] == (PARA[1], PARA[2])
 
 
+def test_long_list_items_do_not_move_the_article_column():
+    # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
+    items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "
+             f"the schedule and the names of the contractors on its website before the work starts." for n in range(1, 7)]
+    lines = ["* Home", HEADLINE, "18.05.2021", f"    {PARA[0]}", *items, f"    {PARA[1]}"]
+    result = parse(page(*lines))
+    assert result.paragraphs[0] == PARA[0] and result.paragraphs[-1] == PARA[1]
+
+
 def test_prose_at_another_indentation_is_an_aside():
     # Once the article's column is clear, prose after it at another indentation is a box, not the article.
     article = PARA + [p.replace("council", "board") for p in PARA]

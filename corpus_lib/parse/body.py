@@ -72,11 +72,15 @@ def prose_scores(view: PageView) -> list[float]:
 def indent_scores(view: PageView, scores: list[float], region: Region) -> list[float]:
     """Scores again: prose at the region's main indentation is worth more; prose elsewhere is worth less,
     and after the last main-indentation line of the region it is an aside (a box, a teaser, a comment)."""
+    # List items sit deeper than the paragraphs around them: the paragraphs tell the article's column.
     weight: dict[int, float] = {}
-    for position in range(region.start, region.end + 1):
-        if scores[position] > 0:
-            indent = view.content[position].indent
-            weight[indent] = weight.get(indent, 0.0) + scores[position]
+    for bullets in (False, True):
+        for position in range(region.start, region.end + 1):
+            line = view.content[position]
+            if scores[position] > 0 and line.bullet == bullets:
+                weight[line.indent] = weight.get(line.indent, 0.0) + scores[position]
+        if weight:
+            break
     if not weight:
         return scores
     main = max(weight, key=weight.__getitem__)
