@@ -61,6 +61,12 @@ def test_a_list_that_the_text_announces_is_part_of_the_article():
     assert result.paragraphs[-2:] == (PARA[1], PARA[2])
 
 
+def test_a_list_under_a_short_label_is_the_article_s_when_the_text_goes_on_after_it():
+    tools = ["* Shovels", "* Asphalt", "* Road rollers", "* Traffic cones", "* Warning signs", "* Paint"]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], "Repair materials:", *tools, PARA[1], PARA[2]))
+    assert result.paragraphs[-2:] == (PARA[1], PARA[2])
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

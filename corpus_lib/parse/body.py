@@ -23,8 +23,10 @@ _TEMPLATE_SCORE = -2.0
 _BLOCK_SCORE = -3.0
 # A paragraph that looks like a teaser in a list of other stories keeps this share of its score.
 _TEASER_FACTOR = 0.4
-# A line ending with a colon and at least this many words introduces the list after it.
+# A line ending with a colon and at least this many words introduces the list after it; a shorter one
+# ('Key features:', at least _MIN_LABEL_INTRO_WORDS) only a list that the text goes on after.
 _MIN_INTRO_WORDS = 4
+_MIN_LABEL_INTRO_WORDS = 2
 # Windows for comparing the text above a line with the text below it.
 _ABOVE_LINES = 30
 _BELOW_LINES = 60
@@ -52,13 +54,23 @@ def prose_scores(view: PageView) -> list[float]:
             and (raw[position + 1] < 0 or _is_heading(content[position + 1]))
         ):
             scores[position] *= _TEASER_FACTOR
-    # Items of a list that a line of the text announces ('You will need:') are the article's list, not a menu.
-    introduced = False
+    # Items of a list that a line of the text announces ('You will need:') are the article's list, not a menu:
+    # with a longer announcement, or when the text goes on after the list.
+    introduced = 0  # words of the line that announces the current list (0: none)
+    items: list[int] = []
     for position, line in enumerate(content):
-        if not line.bullet:
-            introduced = line.text[-1] == ":" and line.words >= _MIN_INTRO_WORDS and scores[position] >= 0
-        elif introduced and scores[position] < 0 and scores[position] > _DATELINE_SCORE:
-            scores[position] = 0.0
+        if line.bullet:
+            if introduced and _DATELINE_SCORE < scores[position] < 0:
+                items.append(position)
+            continue
+        if items and (introduced >= _MIN_INTRO_WORDS or scores[position] > 0):
+            for item in items:
+                scores[item] = 0.0
+        items = []
+        introduced = line.words if line.text[-1] == ":" and line.words >= _MIN_LABEL_INTRO_WORDS and scores[position] >= 0 else 0
+    if items and introduced >= _MIN_INTRO_WORDS:
+        for item in items:
+            scores[item] = 0.0
     run = 0
     for position, score in enumerate(scores):
         if score < 0:
