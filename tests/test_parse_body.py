@@ -67,6 +67,12 @@ def test_a_list_under_a_short_label_is_the_article_s_when_the_text_goes_on_after
     assert result.paragraphs[-2:] == (PARA[1], PARA[2])
 
 
+def test_html_markup_shown_as_text_is_no_paragraph():
+    embed = '<div class="embed"><a href="https://example.org/budget">Council approves budget</a> <span>Copy this code</span></div>'
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], embed, PARA[1], PARA[2]))
+    assert result.paragraphs == tuple(PARA)
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

@@ -35,6 +35,7 @@ _MAIN_INDENT_FACTOR = 1.5
 _OTHER_INDENT_FACTOR = 0.3
 _OFF_INDENT_SCORE = -0.3
 _MIN_MAIN_INDENT_MASS = 10.0
+_MARKUP_TAGS = 3
 _LEADING_TIME = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -127,6 +128,8 @@ def _prose_score(view: PageView, position: int) -> float:
     length = len(line.text)
     if line.bullet:
         return _list_item_score(line, length)
+    if _is_markup(line):
+        return -1.0  # HTML markup shown as text: an embed or 'copy this code' widget, not prose
     if line.text[0].isdigit() and _LEADING_TIME.match(line.text):
         return -1.0  # '12:20 / Headline of another story': a news feed item
     if _is_heading(line):
@@ -138,6 +141,11 @@ def _prose_score(view: PageView, position: int) -> float:
     if line.ends_sentence and line.words >= 3:
         return 0.2
     return -0.6
+
+
+def _is_markup(line: Line) -> bool:
+    text = line.text
+    return text[0] == "<" and text[-1] == ">" and text.count("<") >= _MARKUP_TAGS
 
 
 def _is_heading(line: Line) -> bool:
@@ -243,6 +251,8 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
         if position in title_repeats:
             continue
         if line.bullet and line.words < 6:
+            continue
+        if _is_markup(line):
             continue
         if _is_label(line) and not _label_belongs(content, position, region.end):
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them
