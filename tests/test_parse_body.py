@@ -73,6 +73,12 @@ def test_html_markup_shown_as_text_is_no_paragraph():
     assert result.paragraphs == tuple(PARA)
 
 
+def test_a_menu_run_together_in_capitals_is_no_paragraph():
+    menu = "NEWS POLITICS BUSINESS SPORT CULTURE WEATHER OPINION VIDEO PHOTO TRAVEL SCIENCE HEALTH AUTO"
+    result = parse(page("* Home", HEADLINE, "18.05.2021", menu, *PARA))
+    assert result.paragraphs == tuple(PARA)
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

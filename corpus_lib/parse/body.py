@@ -135,6 +135,8 @@ def _prose_score(view: PageView, position: int) -> float:
     if _is_heading(line):
         return 0.0 if line.words >= 2 else -0.6  # a heading: inside the text it costs nothing, outside it adds nothing
     if line.words >= 8 or length >= 60:
+        if not line.ends_sentence and line.text.isupper():
+            return -0.6  # 'NEWS POLITICS BUSINESS SPORT ...': a menu run together on one line, not a sentence
         score = min(length, 400) / 80 + (0.5 if line.ends_sentence else 0.0)  # longer prose weighs more, up to a cap
         truncated = line.text[-1] == "…" or line.text.endswith("...")
         return score * _TEASER_FACTOR if truncated else score  # a teaser cut short, linking to another story
