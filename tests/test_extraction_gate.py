@@ -11,17 +11,18 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/8 (titles: kickers cut, split bylines, captions credited
-# after a bare 'Фото', comment forms and site banners are no headlines): title exact .717, day .816, body F1 .887,
-# daniel-ru body F1 .825, with recall .835, without leak .079 (a ceiling), 11 rejects, 0 missing pages.
-# (lines/7: title exact .702, day .815; lines/6: day .807.)
+# metric -> (group, floor); reached with corpus_lib.lines/9 (body: announced lists kept, apparatus and 'по теме'
+# headings end the text, paragraphs choose the article's column, markup and capitals menus are no prose): title
+# exact .718, day .816, body F1 .894, daniel-ru body F1 .831, with recall .842, without leak .079 (a ceiling),
+# 10 rejects, 0 missing pages.
+# (lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702, day .815; lines/6: day .807.)
 FLOORS = {
     "title_exact": ("overall", 0.695),
     "day": ("overall", 0.795),
-    "body_f1": ("overall", 0.865),
-    "with_recall": ("overall", 0.81),
+    "body_f1": ("overall", 0.874),
+    "with_recall": ("overall", 0.82),
 }
-DANIEL_BODY_F1_FLOOR = 0.805
+DANIEL_BODY_F1_FLOOR = 0.811
 LEAK_CEILING = 0.095
 
 

@@ -53,6 +53,41 @@ def test_a_listicle_keeps_its_sections():
     assert result.paragraphs == (PARA[2], *items)
 
 
+def test_a_list_that_the_text_announces_is_part_of_the_article():
+    # Short capitalised items look like a menu, unless a line of the text ending with a colon introduces them.
+    tools = ["* Shovels", "* Asphalt", "* Road rollers", "* Traffic cones", "* Warning signs", "* Paint"]
+    intro = "The council will buy the following for the repairs:"
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], intro, *tools, PARA[1], PARA[2]))
+    assert result.paragraphs[-2:] == (PARA[1], PARA[2])
+
+
+def test_a_list_under_a_short_label_is_the_article_s_when_the_text_goes_on_after_it():
+    tools = ["* Shovels", "* Asphalt", "* Road rollers", "* Traffic cones", "* Warning signs", "* Paint"]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], "Repair materials:", *tools, PARA[1], PARA[2]))
+    assert result.paragraphs[-2:] == (PARA[1], PARA[2])
+
+
+def test_html_markup_shown_as_text_is_no_paragraph():
+    embed = '<div class="embed"><a href="https://example.org/budget">Council approves budget</a> <span>Copy this code</span></div>'
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], embed, PARA[1], PARA[2]))
+    assert result.paragraphs == tuple(PARA)
+
+
+def test_a_menu_run_together_in_capitals_is_no_paragraph():
+    menu = "NEWS POLITICS BUSINESS SPORT CULTURE WEATHER OPINION VIDEO PHOTO TRAVEL SCIENCE HEALTH AUTO"
+    result = parse(page("* Home", HEADLINE, "18.05.2021", menu, *PARA))
+    assert result.paragraphs == tuple(PARA)
+
+
+def test_long_list_items_do_not_move_the_article_column():
+    # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
+    items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "
+             f"the schedule and the names of the contractors on its website before the work starts." for n in range(1, 7)]
+    lines = ["* Home", HEADLINE, "18.05.2021", f"    {PARA[0]}", *items, f"    {PARA[1]}"]
+    result = parse(page(*lines))
+    assert result.paragraphs[0] == PARA[0] and result.paragraphs[-1] == PARA[1]
+
+
 def test_prose_at_another_indentation_is_an_aside():
     # Once the article's column is clear, prose after it at another indentation is a box, not the article.
     article = PARA + [p.replace("council", "board") for p in PARA]

@@ -18,13 +18,14 @@ def block(text):
     "text",
     ["Related articles", "Comments (3)", "Leave a reply", "Share this article:", "Die meistgelesenen Artikel",
      "Weitere Informationen", "Lire aussi", "Noticias relacionadas", "Czytaj także", "Другие новости раздела",
-     "Читайте также:", "Oxşar xəbərlər", "© 2021 Example Media", "Tags: council, budget"],
+     "Читайте также:", "Oxşar xəbərlər", "© 2021 Example Media", "Tags: council, budget", "Материалы по теме",
+     "Новости по теме:", "Статті за темою", "References", "Article Sources:", "Quellen", "Источники"],
 )
 def test_headings_that_end_an_article(text):
     assert heading(text) and block(text)
 
 
-@pytest.mark.parametrize("text", ["Read more: Council to vote on the budget", "Advertisement", "Anzeige", "Реклама"])
+@pytest.mark.parametrize("text", ["Read more: Council to vote on the budget", "Advertisement", "Anzeige", "Реклама", "Новость по теме"])
 def test_inline_furniture_is_a_block_line_but_not_an_end(text):
     assert block(text) and not heading(text)
 
@@ -61,6 +62,10 @@ def test_headlines_that_start_like_a_search_widget_are_no_block(text):
 def test_a_sentence_that_starts_like_a_read_more_link_is_prose():
     text = "Read more carefully, the report shows that the council spent less on roads than it had promised in May."
     assert not block(text)
+
+
+def test_a_sentence_that_starts_with_an_apparatus_word_is_prose():
+    assert not block("Sources say the minister will resign.") and not heading("References to the war were removed.")
 
 
 def test_prose_that_mentions_a_block_word_is_neither():

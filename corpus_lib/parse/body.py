@@ -23,6 +23,10 @@ _TEMPLATE_SCORE = -2.0
 _BLOCK_SCORE = -3.0
 # A paragraph that looks like a teaser in a list of other stories keeps this share of its score.
 _TEASER_FACTOR = 0.4
+# A line ending with a colon and at least this many words introduces the list after it; a shorter one
+# ('Key features:', at least _MIN_LABEL_INTRO_WORDS) only a list that the text goes on after.
+_MIN_INTRO_WORDS = 4
+_MIN_LABEL_INTRO_WORDS = 2
 # Windows for comparing the text above a line with the text below it.
 _ABOVE_LINES = 30
 _BELOW_LINES = 60
@@ -31,6 +35,7 @@ _MAIN_INDENT_FACTOR = 1.5
 _OTHER_INDENT_FACTOR = 0.3
 _OFF_INDENT_SCORE = -0.3
 _MIN_MAIN_INDENT_MASS = 10.0
+_MARKUP_TAGS = 3
 _LEADING_TIME = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -50,6 +55,23 @@ def prose_scores(view: PageView) -> list[float]:
             and (raw[position + 1] < 0 or _is_heading(content[position + 1]))
         ):
             scores[position] *= _TEASER_FACTOR
+    # Items of a list that a line of the text announces ('You will need:') are the article's list, not a menu:
+    # with a longer announcement, or when the text goes on after the list.
+    introduced = 0  # words of the line that announces the current list (0: none)
+    items: list[int] = []
+    for position, line in enumerate(content):
+        if line.bullet:
+            if introduced and _DATELINE_SCORE < scores[position] < 0:
+                items.append(position)
+            continue
+        if items and (introduced >= _MIN_INTRO_WORDS or scores[position] > 0):
+            for item in items:
+                scores[item] = 0.0
+        items = []
+        introduced = line.words if line.text[-1] == ":" and line.words >= _MIN_LABEL_INTRO_WORDS and scores[position] >= 0 else 0
+    if items and introduced >= _MIN_INTRO_WORDS:
+        for item in items:
+            scores[item] = 0.0
     run = 0
     for position, score in enumerate(scores):
         if score < 0:
@@ -63,11 +85,15 @@ def prose_scores(view: PageView) -> list[float]:
 def indent_scores(view: PageView, scores: list[float], region: Region) -> list[float]:
     """Scores again: prose at the region's main indentation is worth more; prose elsewhere is worth less,
     and after the last main-indentation line of the region it is an aside (a box, a teaser, a comment)."""
+    # List items sit deeper than the paragraphs around them: the paragraphs tell the article's column.
     weight: dict[int, float] = {}
-    for position in range(region.start, region.end + 1):
-        if scores[position] > 0:
-            indent = view.content[position].indent
-            weight[indent] = weight.get(indent, 0.0) + scores[position]
+    for bullets in (False, True):
+        for position in range(region.start, region.end + 1):
+            line = view.content[position]
+            if scores[position] > 0 and line.bullet == bullets:
+                weight[line.indent] = weight.get(line.indent, 0.0) + scores[position]
+        if weight:
+            break
     if not weight:
         return scores
     main = max(weight, key=weight.__getitem__)
@@ -102,17 +128,26 @@ def _prose_score(view: PageView, position: int) -> float:
     length = len(line.text)
     if line.bullet:
         return _list_item_score(line, length)
+    if _is_markup(line):
+        return -1.0  # HTML markup shown as text: an embed or 'copy this code' widget, not prose
     if line.text[0].isdigit() and _LEADING_TIME.match(line.text):
         return -1.0  # '12:20 / Headline of another story': a news feed item
     if _is_heading(line):
         return 0.0 if line.words >= 2 else -0.6  # a heading: inside the text it costs nothing, outside it adds nothing
     if line.words >= 8 or length >= 60:
+        if not line.ends_sentence and line.text.isupper():
+            return -0.6  # 'NEWS POLITICS BUSINESS SPORT ...': a menu run together on one line, not a sentence
         score = min(length, 400) / 80 + (0.5 if line.ends_sentence else 0.0)  # longer prose weighs more, up to a cap
         truncated = line.text[-1] == "…" or line.text.endswith("...")
         return score * _TEASER_FACTOR if truncated else score  # a teaser cut short, linking to another story
     if line.ends_sentence and line.words >= 3:
         return 0.2
     return -0.6
+
+
+def _is_markup(line: Line) -> bool:
+    text = line.text
+    return text[0] == "<" and text[-1] == ">" and text.count("<") >= _MARKUP_TAGS
 
 
 def _is_heading(line: Line) -> bool:
@@ -218,6 +253,8 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
         if position in title_repeats:
             continue
         if line.bullet and line.words < 6:
+            continue
+        if _is_markup(line):
             continue
         if _is_label(line) and not _label_belongs(content, position, region.end):
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them

@@ -46,6 +46,7 @@ _END_BLOCK = (
     r"читайте (?:также|нас|ещё|еще|також)|смотрите также|советуем почитать|рекомендуем|поделиться|подписывайтесь|подпишитесь|"
     r"теги|метки|все права защищены|комментари\w*|похожие (?:новости|материалы|статьи)|другие новости|популярное|"
     r"последние новости|самое (?:читаемое|популярное|обсуждаемое)|новости партн[её]ров|версия для печати|поділитися|"
+    r"(?:новости|материалы|статьи|ссылки|ещё|еще|больше) по теме|(?:новини|матеріали|статті) за темою|"
     r"всі права захищені|коментар\w*|схожі новини|інші новини|"
     # Azerbaijani / Turkish
     r"digər xəbərlər|oxşar xəbərlər|paylaş|bütün hüquqlar qorunur|etiketlər|şərhlər|son xəbərlər|ilgili haberler|"
@@ -56,7 +57,7 @@ _INLINE_BLOCK = (
     r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading|"
     r"an official website of the|here[’']s how you know|this article is more than \d+ (?:days?|weeks?|months?|years?) old|"
     r"thank you! your submission has been received|learn about our editorial (?:policies|process)|we care about your privacy|"
-    r"select an option|what are you looking for|follow publication|sign in my account|"
+    r"(?:новость|статья|читайте) по теме|новина за темою|select an option|what are you looking for|follow publication|sign in my account|"
     r"bild (?:anzeigen|vergrößern)|vollbildansicht|(?:pressemitteilung|artikel) als pdf|pdf herunterladen|download (?:the )?pdf"
 )
 _BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
@@ -70,6 +71,13 @@ _READ_MORE_LINE = re.compile(
     r"\s*[:>»›→]"
 )
 _MAX_READ_MORE_WORDS = 40
+# Apparatus after the text, as the whole line only (a sentence may start with 'Sources say ...').
+_APPARATUS_LINE = re.compile(
+    r"(?:article |further )?(?:sources|references|footnotes|bibliography|works cited|citations|endnotes)|quellen(?:angaben)?|"
+    r"einzelnachweise|literaturverzeichnis|fußnoten|références|bibliographie|referencias|fuentes|bibliografía|referências|"
+    r"fontes|przypisy|bibliografia|źródła|источники|литература|список литературы|примечания|джерела"
+)
+_MAX_APPARATUS_WORDS = 3
 # The link mark follows the phrase within this many characters (a cheap test before the pattern).
 _READ_MORE_MARK = re.compile(r"[:>»›→]")
 _READ_MORE_HEAD = 32
@@ -167,6 +175,8 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
     """
     if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
         return True
+    if words <= _MAX_APPARATUS_WORDS and _APPARATUS_LINE.fullmatch(key):
+        return True
     if words <= _MAX_READ_MORE_WORDS and _READ_MORE_MARK.search(key, 0, _READ_MORE_HEAD) and _READ_MORE_LINE.match(key):
         return True
     # The key is casefolded: a cookie notice's key holds 'cook' or 'куки' literally (the substring
@@ -187,7 +197,8 @@ def is_end_block_heading(key: str, words: int, text: str = "") -> bool:
     '© 2021 Example'): the article has ended."""
     if words > 8:
         return False
-    return bool(_END_BLOCK_LINE.match(key)) or bool(_COPYRIGHT.match(text.lstrip()))
+    return bool(_END_BLOCK_LINE.match(key)) or bool(_COPYRIGHT.match(text.lstrip())) or (
+        words <= _MAX_APPARATUS_WORDS and bool(_APPARATUS_LINE.fullmatch(key)))
 
 
 # Photo credits and source notes: '(© Reuters)', 'Foto: dpa', 'Quelle: Pixabay', 'Image credit: NASA'.
