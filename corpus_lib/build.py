@@ -40,7 +40,7 @@ from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
 from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
-from corpus_lib.memory import release_arrow_memory, release_memory, system_allocator
+from corpus_lib.memory import release_arrow_memory, release_memory
 from corpus_lib.release import ReleasePlan, plan_release
 from corpus_lib.schema import arrow_schema, schema_id
 from corpus_lib.splits import LEDGER_FILE, SPLIT_RULE, SPLITS, LedgerColumns, read_ledger, write_ledger_table
@@ -130,8 +130,7 @@ def build(
     scratch = out_path.parent / f".{out_path.name}.dask"
     spec = EngineSpec(engine, scheduler, str(scratch))
     try:
-        with system_allocator():
-            return _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec)
+        return _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

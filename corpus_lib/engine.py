@@ -20,7 +20,6 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterator, Sequence
 
 from corpus_lib.inputs import InputFile
-from corpus_lib.memory import use_system_allocator
 
 BATCH = 64
 
@@ -71,15 +70,8 @@ def run_batches(
             progress(len(chunk))
             yield from results
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(init, init_args)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=init, initargs=init_args) as pool:
         yield from _in_order(lambda chunk: pool.submit(fn, chunk), batches(items), _AHEAD_PER_WORKER * workers, progress)
-
-
-def _init_worker(init: Callable[..., None] | None, init_args: tuple) -> None:
-    """A local worker: the build's allocator (memory.py), then the build's context."""
-    use_system_allocator()
-    if init is not None:
-        init(*init_args)
 
 
 def _in_order(submit, chunks, ahead: int, progress, release=None) -> Iterator[Any]:
