@@ -251,3 +251,10 @@ def test_site_banners_and_widgets_are_site_blocks_not_headlines(banner):
     assert is_site_block_line(normalise_key(banner), len(banner.split()), banner)
     result = parse("* Home", "", banner, "", OTHER_HEADLINE, "", *PARA)
     assert result.title == OTHER_HEADLINE
+
+
+@pytest.mark.parametrize("heading", ["2 thoughts on “{}”", "Ein Gedanke zu „{}“", "3 Kommentare zu “{}”", "One response to \"{}\""])
+def test_the_headline_a_comment_heading_quotes_wins_over_the_blog_name(heading):
+    title = "Harbour notes"
+    lines = ("The Quiet Corner Journal", "Sharing thoughts on everyday life", title, *PARA, heading.format(title), "Anna says:")
+    assert parse(*lines).title == title

@@ -91,6 +91,17 @@ _LEAD_WORDS = 12
 # Deletes the ASCII letters: counting what is left counts them (see _count_letters).
 _DROP_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
 _MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
+# A comment section's heading quotes the headline: '4 thoughts on “Title”', 'Ein Gedanke zu „Title“'.
+_COMMENTS_ON = re.compile(
+    r"(?:\d+|one|two|three|four|five|ein|eine|zwei|drei|vier|fünf|un|une|uno|una)\s+"
+    r"(?:thoughts?|comments?|responses?|repl(?:y|ies)|gedanken?|kommentare?|antworten?|reaktionen|"
+    r"réponses?|commentaires?|comentarios?|respuestas?|commenti|risposte|reacties|komentarz[ey]?|"
+    r"комментари[йяев]*|ответ(?:а|ов)?)\s+"
+    r"(?:on|to|about|zu|zum|zur|auf|für|über|à|a|sur|en|de|su|op|do|к|на)\s+"
+    r"[\"'“”„«»‘’‚](.+?)[\"'“”„«»‘’‚]\s*$",
+    re.IGNORECASE,
+)
+_COMMENTS_ON_MAX_WORDS = 40
 
 
 # Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
@@ -135,6 +146,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
                 part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
     subheadings = _table_of_contents(content, keys)
     hint_key = normalise_key(hint_title) if hint_title else None
+    named = named_by_comments(content)
     dateline, meta, block, template = view.dateline, view.meta, view.block, view.template
     date_after = _soon_after(dateline, META_REACH)
     byline_after = _soon_after(view.byline, META_REACH)
@@ -149,7 +161,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.subheading
         elif len(key) >= _MIN_REPEAT_KEY and plain[key] <= _MAX_REPEATS:
             score += _repeat_weight(position, where[key], part_keys.get(key, position), weights)
-        if hint_key and (key == hint_key or (len(key) >= _MIN_REPEAT_KEY and key in hint_key)):
+        if (hint_key and (key == hint_key or (len(key) >= _MIN_REPEAT_KEY and key in hint_key))) or key in named:
             score += weights.hint
         if date_after[position]:
             score += weights.date_after
@@ -163,6 +175,22 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.breadcrumb  # 'Home » Section'
         scores[position] = score
     return scores
+
+
+def named_by_comments(content: list[Line]) -> set[str]:
+    """Keys of the headlines that comment headings quote ('4 thoughts on “Title”'): the page names its headline as
+    an HTML title does (the hint)."""
+    named = set()
+    for line in content:
+        if line.words <= _COMMENTS_ON_MAX_WORDS and line.text[-1] in _CLOSING_QUOTES:
+            m = _COMMENTS_ON.match(line.text)
+            if m:
+                named.add(normalise_key(m[1]))
+    named.discard("")
+    return named
+
+
+_CLOSING_QUOTES = frozenset("\"'“”„«»‘’‚")
 
 
 def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
