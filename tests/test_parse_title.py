@@ -258,3 +258,11 @@ def test_the_headline_a_comment_heading_quotes_wins_over_the_blog_name(heading):
     title = "Harbour notes"
     lines = ("The Quiet Corner Journal", "Sharing thoughts on everyday life", title, *PARA, heading.format(title), "Anna says:")
     assert parse(*lines).title == title
+
+
+def test_shop_buttons_and_site_banners_are_not_headlines():
+    # Affiliate buttons repeat close by (a near repetition is headline evidence) and sit right above the text.
+    title = "The best rain jackets"
+    lines = ("Official websites use .gov", title, "A short guide to staying dry.", "", "Check Price at Example Store",
+             "Check Example Outdoors (on sale!)", "Check Example Outdoors (on sale!)", *PARA)
+    assert parse(*lines).title == title
