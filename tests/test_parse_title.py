@@ -266,3 +266,9 @@ def test_shop_buttons_and_site_banners_are_not_headlines():
     lines = ("Official websites use .gov", title, "A short guide to staying dry.", "", "Check Price at Example Store",
              "Check Example Outdoors (on sale!)", "Check Example Outdoors (on sale!)", *PARA)
     assert parse(*lines).title == title
+
+
+@pytest.mark.parametrize("name, title", [("City Council Blog", "Notes from a long Tuesday"), ("Jane Roe's council blog", "What happened on Tuesday")])
+def test_a_blog_name_above_the_post_is_not_its_headline(name, title):
+    # The blog's name shares more words with the text than the post's headline does.
+    assert parse(name, title, *PARA).title == title

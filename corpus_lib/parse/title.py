@@ -102,6 +102,9 @@ _COMMENTS_ON = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS_ON_MAX_WORDS = 40
+# A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
+# not the page: no headline.
+_BLOG_NAME = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
 
 
 # Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
@@ -153,7 +156,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
 
     scores: dict[int, float] = {}
     for position, line in enumerate(content):
-        if meta[position] or block[position] or not _eligible(line, parts[position]):
+        if meta[position] or block[position] or not _eligible(line, parts[position]) or _BLOG_NAME.fullmatch(line.text):
             continue
         key = keys[position]
         score = _shape(line, weights)
