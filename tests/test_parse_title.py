@@ -272,3 +272,8 @@ def test_shop_buttons_and_site_banners_are_not_headlines():
 def test_a_blog_name_above_the_post_is_not_its_headline(name, title):
     # The blog's name shares more words with the text than the post's headline does.
     assert parse(name, title, *PARA).title == title
+
+
+@pytest.mark.parametrize("mark", ["|", "[>", "›"])
+def test_a_separator_left_before_the_headline_is_cut(mark):
+    assert parse("* Home", f"{mark} {HEADLINE}", "18.05.2021", *PARA).title == HEADLINE
