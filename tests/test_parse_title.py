@@ -277,3 +277,11 @@ def test_a_blog_name_above_the_post_is_not_its_headline(name, title):
 @pytest.mark.parametrize("mark", ["|", "[>", "›"])
 def test_a_separator_left_before_the_headline_is_cut(mark):
     assert parse("* Home", f"{mark} {HEADLINE}", "18.05.2021", *PARA).title == HEADLINE
+
+
+def test_a_part_in_lower_case_after_a_short_repeated_part_goes_on_from_it():
+    # 'Become a tester' stands alone elsewhere (a menu item, so a site part), but what follows the dash is no headline.
+    text = "Become a tester - here is how it works"
+    [line] = [l for l in split_lines(text + "\n") if l.text]
+    keys = collections.Counter({"become a tester": 1, normalise_key(text): 1})
+    assert headline_text(line, keys, frozenset(), None) == text

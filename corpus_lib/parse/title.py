@@ -387,6 +387,8 @@ def headline_text(line: Line, keys: collections.Counter[str], template_keys: fro
         first = site.index(False)
         last = len(site) - 1 - site[::-1].index(False)
         start, end = line.text.find(parts[first]), line.text.rfind(parts[last]) + len(parts[last])
+        if line.text[start].islower() and not line.text.lstrip()[0].islower():
+            return line.text  # 'Werde Tester - so geht's': what follows the dash goes on from it, it starts no headline
         return line.text[start:end]
     return line.text
 
