@@ -285,3 +285,14 @@ def test_a_part_in_lower_case_after_a_short_repeated_part_goes_on_from_it():
     [line] = [l for l in split_lines(text + "\n") if l.text]
     keys = collections.Counter({"become a tester": 1, normalise_key(text): 1})
     assert headline_text(line, keys, frozenset(), None) == text
+
+
+@pytest.mark.parametrize("link", ["« The council approved the new budget", "‹ Council budget: the long debate"])
+def test_a_link_to_the_previous_post_is_not_the_headline(link):
+    title = "Notes from a long Tuesday"
+    assert parse(link, "", title, "", *PARA).title == title
+
+
+def test_a_headline_in_french_quotes_stays_a_candidate():
+    title = "« Le budget est voté »"
+    assert parse("* Accueil", title, "18.05.2021", *PARA).title == title

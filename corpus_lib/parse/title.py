@@ -102,6 +102,8 @@ _COMMENTS_ON = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS_ON_MAX_WORDS = 40
+# A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
+_BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
 # A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
 # not the page: no headline.
 _BLOG_NAME = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
@@ -156,7 +158,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
 
     scores: dict[int, float] = {}
     for position, line in enumerate(content):
-        if meta[position] or block[position] or not _eligible(line, parts[position]) or _BLOG_NAME.fullmatch(line.text):
+        if meta[position] or block[position] or not _eligible(line, parts[position]) or _names_no_headline(line.text):
             continue
         key = keys[position]
         score = _shape(line, weights)
@@ -178,6 +180,15 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.breadcrumb  # 'Home » Section'
         scores[position] = score
     return scores
+
+
+def _names_no_headline(text: str) -> bool:
+    """A blog's name (see _BLOG_NAME), or a link to the previous or next post (see _BACK_MARKS)."""
+    if text[0] in _BACK_MARKS:
+        return text[0] != "«" or "»" not in text
+    if text[-1] in _ON_MARKS:
+        return text[-1] != "»" or "«" not in text
+    return _BLOG_NAME.fullmatch(text) is not None
 
 
 def named_by_comments(content: list[Line]) -> set[str]:
