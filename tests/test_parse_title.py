@@ -296,3 +296,14 @@ def test_a_link_to_the_previous_post_is_not_the_headline(link):
 def test_a_headline_in_french_quotes_stays_a_candidate():
     title = "« Le budget est voté »"
     assert parse("* Accueil", title, "18.05.2021", *PARA).title == title
+
+
+@pytest.mark.parametrize("notice", [
+    "The Example Archive - https://archive.example.org/web/2007/http://www.example.org/council-budget-debate",
+    "Warning: Cannot modify header information in /var/www/council/budget.php on line 12",
+    "This council budget report is licensed under a Creative Commons licence",
+])
+def test_web_addresses_error_messages_and_licence_notices_are_not_headlines(notice):
+    # Set apart right above the text and sharing its words, each would beat the headline.
+    title = "Notes from a long Tuesday"
+    assert parse("* Home", title, "", notice, "", *PARA).title == title

@@ -104,6 +104,13 @@ _COMMENTS_ON = re.compile(
 _COMMENTS_ON_MAX_WORDS = 40
 # A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
 _BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
+# Lines that name no page: a web address ('The Wayback Machine - https://...'), a PHP error message ('Warning: ...
+# in /var/www/index.php on line 12'), a Creative Commons licence notice.
+_NO_HEADLINE = re.compile(
+    r"(?:https?://|(?:deprecated|warning|notice|strict standards|fatal error|parse error):.* on line \d+|"
+    r"creative[ -]commons.*(?:lizenz|licen)|(?:lizenz|licen).*creative[ -]commons)",
+    re.IGNORECASE,
+)
 # A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
 # not the page: no headline.
 _BLOG_NAME = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
@@ -183,12 +190,13 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
 
 
 def _names_no_headline(text: str) -> bool:
-    """A blog's name (see _BLOG_NAME), or a link to the previous or next post (see _BACK_MARKS)."""
+    """A blog's name (see _BLOG_NAME), a link to the previous or next post (see _BACK_MARKS), a web address, an
+    error message or a licence notice (see _NO_HEADLINE)."""
     if text[0] in _BACK_MARKS:
         return text[0] != "«" or "»" not in text
     if text[-1] in _ON_MARKS:
         return text[-1] != "»" or "«" not in text
-    return _BLOG_NAME.fullmatch(text) is not None
+    return _BLOG_NAME.fullmatch(text) is not None or _NO_HEADLINE.search(text) is not None
 
 
 def named_by_comments(content: list[Line]) -> set[str]:
