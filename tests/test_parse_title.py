@@ -307,3 +307,4 @@ def test_web_addresses_error_messages_and_licence_notices_are_not_headlines(noti
     # Set apart right above the text and sharing its words, each would beat the headline.
     title = "Notes from a long Tuesday"
     assert parse("* Home", title, "", notice, "", *PARA).title == title
+
