@@ -48,7 +48,9 @@ def test_comment_forms_share_and_newsletter_widgets_in_several_languages(text):
      "Read more: The council will hold another vote on the budget next week after the opposition asked for a delay",
      "Czytaj także: Rząd przedstawił nowy plan budżetu na przyszły rok i zapowiada dalsze zmiany w podatkach",
      "Читайте также: Правительство утвердило новый план строительства дорог в регионах страны до 2030 года",
-     "Bild anzeigen", "Pressemitteilung als PDF"],
+     "Bild anzeigen", "Pressemitteilung als PDF", "Official websites use .gov", "Check Price at Example Store",
+     "Check Example Outdoors (on sale!)", "Dein Browser ist leider veraltet.", "Was möchtest du suchen?", "Kontrast ändern",
+     "Mitglied seit 3. Mai 2019 Beiträge 120", "Member since 2019", "Erstellt von anna", "Abb.: Collage", "Photograph by Jane Roe"],
 )
 def test_read_more_links_of_any_length_and_inline_buttons(text):
     assert block(text) and not heading(text)

@@ -251,3 +251,60 @@ def test_site_banners_and_widgets_are_site_blocks_not_headlines(banner):
     assert is_site_block_line(normalise_key(banner), len(banner.split()), banner)
     result = parse("* Home", "", banner, "", OTHER_HEADLINE, "", *PARA)
     assert result.title == OTHER_HEADLINE
+
+
+@pytest.mark.parametrize("heading", ["2 thoughts on “{}”", "Ein Gedanke zu „{}“", "3 Kommentare zu “{}”", "One response to \"{}\""])
+def test_the_headline_a_comment_heading_quotes_wins_over_the_blog_name(heading):
+    title = "Harbour notes"
+    lines = ("The Quiet Corner Journal", "Sharing thoughts on everyday life", title, *PARA, heading.format(title), "Anna says:")
+    assert parse(*lines).title == title
+
+
+def test_shop_buttons_and_site_banners_are_not_headlines():
+    # Affiliate buttons repeat close by (a near repetition is headline evidence) and sit right above the text.
+    title = "The best rain jackets"
+    lines = ("Official websites use .gov", title, "A short guide to staying dry.", "", "Check Price at Example Store",
+             "Check Example Outdoors (on sale!)", "Check Example Outdoors (on sale!)", *PARA)
+    assert parse(*lines).title == title
+
+
+@pytest.mark.parametrize("name, title", [("City Council Blog", "Notes from a long Tuesday"), ("Jane Roe's council blog", "What happened on Tuesday")])
+def test_a_blog_name_above_the_post_is_not_its_headline(name, title):
+    # The blog's name shares more words with the text than the post's headline does.
+    assert parse(name, title, *PARA).title == title
+
+
+@pytest.mark.parametrize("mark", ["|", "[>", "›"])
+def test_a_separator_left_before_the_headline_is_cut(mark):
+    assert parse("* Home", f"{mark} {HEADLINE}", "18.05.2021", *PARA).title == HEADLINE
+
+
+def test_a_part_in_lower_case_after_a_short_repeated_part_goes_on_from_it():
+    # 'Become a tester' stands alone elsewhere (a menu item, so a site part), but what follows the dash is no headline.
+    text = "Become a tester - here is how it works"
+    [line] = [l for l in split_lines(text + "\n") if l.text]
+    keys = collections.Counter({"become a tester": 1, normalise_key(text): 1})
+    assert headline_text(line, keys, frozenset(), None) == text
+
+
+@pytest.mark.parametrize("link", ["« The council approved the new budget", "‹ Council budget: the long debate"])
+def test_a_link_to_the_previous_post_is_not_the_headline(link):
+    title = "Notes from a long Tuesday"
+    assert parse(link, "", title, "", *PARA).title == title
+
+
+def test_a_headline_in_french_quotes_stays_a_candidate():
+    title = "« Le budget est voté »"
+    assert parse("* Accueil", title, "18.05.2021", *PARA).title == title
+
+
+@pytest.mark.parametrize("notice", [
+    "The Example Archive - https://archive.example.org/web/2007/http://www.example.org/council-budget-debate",
+    "Warning: Cannot modify header information in /var/www/council/budget.php on line 12",
+    "This council budget report is licensed under a Creative Commons licence",
+])
+def test_web_addresses_error_messages_and_licence_notices_are_not_headlines(notice):
+    # Set apart right above the text and sharing its words, each would beat the headline.
+    title = "Notes from a long Tuesday"
+    assert parse("* Home", title, "", notice, "", *PARA).title == title
+

@@ -25,7 +25,7 @@ from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
 from corpus_lib.parse.title import drop_kicker, headline_scores, headline_text, reads_as_lead, split_joined_kicker, title_parts
 
-PARSER = "corpus_lib.lines/9"  # /9: body: list items a line of the text introduces (ending with a colon; a short label only when the text goes on after the list) cost nothing, "по теме" blocks, apparatus headings (References, Quellen, Источники) end the text, list items do not choose the article's indentation, HTML markup lines and long lines in capitals without punctuation (menus) are no prose; /8: titles: a kicker before a spaced colon is cut; /7: publication dates: a date marked published above the end of the text wins, dates in sentences lose, more formats
+PARSER = "corpus_lib.lines/10"  # /10: titles: forum member lines, created-by lines, Abb. captions and photograph credits are furniture, web addresses, PHP error messages and licence notices are no headlines, links to the previous or next post (« Title) are no headlines, no site part is cut when what is left starts in lower case, a separator left before the headline is cut, blog names (Example Data Blog) are no headlines, shop buttons, .gov banners, outdated-browser and search-box labels are no headlines, a comment heading that quotes a line (4 thoughts on “Title”) names the headline; /9: body: list items a line of the text introduces (ending with a colon; a short label only when the text goes on after the list) cost nothing, "по теме" blocks, apparatus headings (References, Quellen, Источники) end the text, list items do not choose the article's indentation, HTML markup lines and long lines in capitals without punctuation (menus) are no prose; /8: titles: a kicker before a spaced colon is cut; /7: publication dates: a date marked published above the end of the text wins, dates in sentences lose, more formats
 
 _MIN_BODY_WORDS = 12
 _MIN_BODY_CHARS = 60
@@ -33,6 +33,8 @@ _MIN_BODY_CHARS = 60
 _MAX_LINES = 6000
 _MAX_CHARS = 1 << 21
 _WHITESPACE = re.compile(r"\s+")
+# A separator or link arrow left before the headline ('| Title', '[> Title'): what remains of a breadcrumb or a link.
+_LEADING_MARK = re.compile(r"^\[?[|>›→<•·]+\s+(?=\w)")
 # Lead paragraphs passed over as headline candidates before a page counts as having no headline.
 _MAX_LEADS = 3
 
@@ -191,4 +193,4 @@ def _repeats_title(key: str, text: str, title: str) -> bool:
 
 
 def _clean_title(title: str) -> str:
-    return _WHITESPACE.sub(" ", title).strip()
+    return _LEADING_MARK.sub("", _WHITESPACE.sub(" ", title).strip())

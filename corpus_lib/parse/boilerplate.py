@@ -58,7 +58,10 @@ _INLINE_BLOCK = (
     r"an official website of the|here[’']s how you know|this article is more than \d+ (?:days?|weeks?|months?|years?) old|"
     r"thank you! your submission has been received|learn about our editorial (?:policies|process)|we care about your privacy|"
     r"(?:новость|статья|читайте) по теме|новина за темою|select an option|what are you looking for|follow publication|sign in my account|"
-    r"bild (?:anzeigen|vergrößern)|vollbildansicht|(?:pressemitteilung|artikel) als pdf|pdf herunterladen|download (?:the )?pdf"
+    r"bild (?:anzeigen|vergrößern)|vollbildansicht|(?:pressemitteilung|artikel) als pdf|pdf herunterladen|download (?:the )?pdf|"
+    r"official websites use \.gov|secure \.gov websites use https|check (?:the )?price (?:at|on)|check [\w.&'’ -]{1,30}\(on sale|"
+    r"(?:dein|ihr) browser ist (?:leider )?veraltet|was (?:möchtest du|möchten sie) suchen|wonach suchen sie|kontrast ändern|"
+    r"mitglied seit|member since|erstellt von|abb(?:ildung)?\.?:|photographs? by"
 )
 _BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
 # The heading alone, or with a count or up to two words: 'Comments (3)', 'Другие новости раздела'.

@@ -91,6 +91,29 @@ _LEAD_WORDS = 12
 # Deletes the ASCII letters: counting what is left counts them (see _count_letters).
 _DROP_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
 _MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
+# A comment section's heading quotes the headline: '4 thoughts on “Title”', 'Ein Gedanke zu „Title“'.
+_COMMENTS_ON = re.compile(
+    r"(?:\d+|one|two|three|four|five|ein|eine|zwei|drei|vier|fünf|un|une|uno|una)\s+"
+    r"(?:thoughts?|comments?|responses?|repl(?:y|ies)|gedanken?|kommentare?|antworten?|reaktionen|"
+    r"réponses?|commentaires?|comentarios?|respuestas?|commenti|risposte|reacties|komentarz[ey]?|"
+    r"комментари[йяев]*|ответ(?:а|ов)?)\s+"
+    r"(?:on|to|about|zu|zum|zur|auf|für|über|à|a|sur|en|de|su|op|do|к|на)\s+"
+    r"[\"'“”„«»‘’‚](.+?)[\"'“”„«»‘’‚]\s*$",
+    re.IGNORECASE,
+)
+_COMMENTS_ON_MAX_WORDS = 40
+# A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
+_BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
+# Lines that name no page: a web address ('The Wayback Machine - https://...'), a PHP error message ('Warning: ...
+# in /var/www/index.php on line 12'), a Creative Commons licence notice.
+_NO_HEADLINE = re.compile(
+    r"(?:https?://|(?:deprecated|warning|notice|strict standards|fatal error|parse error):.* on line \d+|"
+    r"creative[ -]commons.*(?:lizenz|licen)|(?:lizenz|licen).*creative[ -]commons)",
+    re.IGNORECASE,
+)
+# A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
+# not the page: no headline.
+_BLOG_NAME = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
 
 
 # Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
@@ -135,13 +158,14 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
                 part_keys.setdefault(normalise_key(strip_title_markers(part)[0]), position)
     subheadings = _table_of_contents(content, keys)
     hint_key = normalise_key(hint_title) if hint_title else None
+    named = named_by_comments(content)
     dateline, meta, block, template = view.dateline, view.meta, view.block, view.template
     date_after = _soon_after(dateline, META_REACH)
     byline_after = _soon_after(view.byline, META_REACH)
 
     scores: dict[int, float] = {}
     for position, line in enumerate(content):
-        if meta[position] or block[position] or not _eligible(line, parts[position]):
+        if meta[position] or block[position] or not _eligible(line, parts[position]) or _names_no_headline(line.text):
             continue
         key = keys[position]
         score = _shape(line, weights)
@@ -149,7 +173,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.subheading
         elif len(key) >= _MIN_REPEAT_KEY and plain[key] <= _MAX_REPEATS:
             score += _repeat_weight(position, where[key], part_keys.get(key, position), weights)
-        if hint_key and (key == hint_key or (len(key) >= _MIN_REPEAT_KEY and key in hint_key)):
+        if (hint_key and (key == hint_key or (len(key) >= _MIN_REPEAT_KEY and key in hint_key))) or key in named:
             score += weights.hint
         if date_after[position]:
             score += weights.date_after
@@ -163,6 +187,32 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.breadcrumb  # 'Home » Section'
         scores[position] = score
     return scores
+
+
+def _names_no_headline(text: str) -> bool:
+    """A blog's name (see _BLOG_NAME), a link to the previous or next post (see _BACK_MARKS), a web address, an
+    error message or a licence notice (see _NO_HEADLINE)."""
+    if text[0] in _BACK_MARKS:
+        return text[0] != "«" or "»" not in text
+    if text[-1] in _ON_MARKS:
+        return text[-1] != "»" or "«" not in text
+    return _BLOG_NAME.fullmatch(text) is not None or _NO_HEADLINE.search(text) is not None
+
+
+def named_by_comments(content: list[Line]) -> set[str]:
+    """Keys of the headlines that comment headings quote ('4 thoughts on “Title”'): the page names its headline as
+    an HTML title does (the hint)."""
+    named = set()
+    for line in content:
+        if line.words <= _COMMENTS_ON_MAX_WORDS and line.text[-1] in _CLOSING_QUOTES:
+            m = _COMMENTS_ON.match(line.text)
+            if m:
+                named.add(normalise_key(m[1]))
+    named.discard("")
+    return named
+
+
+_CLOSING_QUOTES = frozenset("\"'“”„«»‘’‚")
 
 
 def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
@@ -356,6 +406,8 @@ def headline_text(line: Line, keys: collections.Counter[str], template_keys: fro
         first = site.index(False)
         last = len(site) - 1 - site[::-1].index(False)
         start, end = line.text.find(parts[first]), line.text.rfind(parts[last]) + len(parts[last])
+        if line.text[start].islower() and not line.text.lstrip()[0].islower():
+            return line.text  # 'Werde Tester - so geht's': what follows the dash goes on from it, it starts no headline
         return line.text[start:end]
     return line.text
 
