@@ -99,3 +99,31 @@ def test_share_bars(text):
 
 def test_a_sentence_naming_a_network_is_no_share_bar():
     assert not block("The mayor announced the plan on Facebook")
+
+
+def test_credit_tail_needles_cover_the_pattern():
+    """Every ASCII word the credit-tail pattern can start a match with holds one of the needles that let ASCII lines
+    skip the search (a word added to the pattern needs its needle)."""
+    import re
+
+    from corpus_lib.parse.boilerplate import _CREDIT_TAIL, _CREDIT_TAIL_NEEDLES
+
+    followers = {"von", "images", "alliance", "photo"}  # only after a needle word ('getty images', 'ap photo')
+    words = set(re.findall(r"[a-z]{3,}", _CREDIT_TAIL.pattern)) - followers
+    assert all(any(needle in word for needle in _CREDIT_TAIL_NEEDLES) for word in words), words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mayor Jane Roe on Monday. PHOTO: Example", "The old bridge. Picture Alliance", "Crowds at the fair. (C) Example",
+     "Crowds at the fair. AFP", "A street in Kyiv. iStockPhoto/Example", "Jane Roe speaks. Getty Images",
+     "Nothing to see here today", "Prices rose. Analysts expect more", "Ярмарка в центре. Фото example.ru",
+     "Street fair on Sunday. Bild: Max Muster", "Mayor Jane Roe. Credit: Example"],
+)
+def test_credit_tail_fast_path_is_the_search(text):
+    from corpus_lib.parse.boilerplate import _CREDIT_TAIL, _CREDIT_TAIL_CHARS, _has_credit_needle, _last_stop
+
+    start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text) + 1)
+    if _CREDIT_TAIL.search(text, start):
+        assert not text[start:].isascii() or _has_credit_needle(text[start:].lower())
+    assert is_credit_line(text, len(text.split())) == (not text.startswith(("Nothing", "Prices")))

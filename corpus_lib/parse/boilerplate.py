@@ -236,8 +236,26 @@ def is_credit_line(text: str, words: int) -> bool:
     # A credit tail runs to the end of the line without sentence punctuation, and holds none itself: it starts
     # after the last '.', '!' or '?' (on prose, that leaves nothing to search). Every match holds a credit
     # word, so there is no separate test for one first (it cost more than it saved).
-    last_stop = _last_stop(text)
-    return bool(_CREDIT_TAIL.search(text, max(0, len(text) - _CREDIT_TAIL_CHARS, last_stop + 1)))
+    start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text) + 1)
+    tail = text[start:]
+    if tail.isascii() and not _has_credit_needle(tail.lower()):
+        return False
+    return bool(_CREDIT_TAIL.search(text, start))
+
+
+# Every match of _CREDIT_TAIL holds one of these, case-insensitively; the others need '©' or 'Фото', which no ASCII
+# text holds. On ASCII text, lower() is exactly what IGNORECASE matches letters by (the other characters that
+# match an ASCII letter, such as 'K' (Kelvin sign) or 'ſ', are not ASCII), so an ASCII tail without any of them
+# has no match: substring tests are much faster than the search.
+_CREDIT_TAIL_NEEDLES = ("photo", "foto", "bild", "image", "picture", "credit", "(c)", "getty", "shutterstock", "istock",
+                        "imago", "afp")
+
+
+def _has_credit_needle(lowered: str) -> bool:
+    for needle in _CREDIT_TAIL_NEEDLES:
+        if needle in lowered:
+            return True
+    return False
 
 
 def _last_stop(text: str) -> int:
