@@ -112,7 +112,30 @@ def weekday_names() -> dict[str, int]:
 
 
 def _alternation(names) -> str:
-    return "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    """A regex matching any of `names`, longest first: the names as a trie ('jan(?:uary)?' for 'january|jan').
+
+    Equivalent to the plain alternation of the names sorted longest first: the names that match at a position
+    are prefixes of each other (no node has two children that match the same character case-insensitively,
+    see test_name_trie_is_the_alternation), so both try them longest first. The trie is much faster: a
+    case-insensitive alternative costs a full attempt in the regex engine, and there are hundreds of names.
+    """
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    if "" in node:  # a name ends here: longer names first, then this one
+        return f"(?:{body})?" if len(branches) > 1 or len(branches[0]) > 1 else f"{body}?"
+    return body
 
 
 @functools.cache
