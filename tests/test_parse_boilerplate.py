@@ -127,3 +127,13 @@ def test_credit_tail_fast_path_is_the_search(text):
     if _CREDIT_TAIL.search(text, start):
         assert not text[start:].isascii() or _has_credit_needle(text[start:].lower())
     assert is_credit_line(text, len(text.split())) == (not text.startswith(("Nothing", "Prices")))
+
+
+def test_last_stop_from_a_start():
+    from corpus_lib.parse.boilerplate import _last_stop
+
+    text = "One. Two at example.com. Three 3.5 and four"
+    assert _last_stop(text) == text.index("com.") + 3
+    assert _last_stop(text, text.index("Two")) == text.index("com.") + 3
+    assert _last_stop(text, text.index("Three")) == -1
+    assert _last_stop("Done.", -5) == 4

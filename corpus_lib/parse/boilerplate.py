@@ -188,7 +188,7 @@ def _is_share_bar(key: str) -> bool:
     tokens = key.replace("\xad", "").replace(",", " ").replace("|", " ").split()
     if len(tokens) < _MIN_SOCIAL_WORDS:
         return False  # a single word is no share bar
-    social = sum(token.strip(".:·•") in _SOCIAL for token in tokens)
+    social = sum(map(_SOCIAL.__contains__, [token.strip(".:·•") for token in tokens]))
     return social >= _MIN_SOCIAL_WORDS and 2 * social >= len(tokens)
 
 
@@ -236,7 +236,8 @@ def is_credit_line(text: str, words: int) -> bool:
     # A credit tail runs to the end of the line without sentence punctuation, and holds none itself: it starts
     # after the last '.', '!' or '?' (on prose, that leaves nothing to search). Every match holds a credit
     # word, so there is no separate test for one first (it cost more than it saved).
-    start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text) + 1)
+    # A stop before the last _CREDIT_TAIL_CHARS + 1 characters moves no start: only those are looked at.
+    start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text, len(text) - _CREDIT_TAIL_CHARS - 1) + 1)
     tail = text[start:]
     if tail.isascii() and not _has_credit_needle(tail.lower()):
         return False
@@ -258,12 +259,13 @@ def _has_credit_needle(lowered: str) -> bool:
     return False
 
 
-def _last_stop(text: str) -> int:
+def _last_stop(text: str, start: int = 0) -> int:
     """Where the last sentence ends: the last '.', '!' or '?' that ends the line or has a space after it (the dots of
-    'example.com' and '3.5' end no sentence); -1 when none does."""
+    'example.com' and '3.5' end no sentence); -1 when none does (at or after `start`)."""
     end = len(text)
+    start = max(start, 0)
     while True:
-        stop = max(text.rfind(".", 0, end), text.rfind("!", 0, end), text.rfind("?", 0, end))
+        stop = max(text.rfind(".", start, end), text.rfind("!", start, end), text.rfind("?", start, end))
         if stop < 0 or stop + 1 == len(text) or text[stop + 1].isspace():
             return stop
         end = stop
