@@ -137,3 +137,31 @@ def test_last_stop_from_a_start():
     assert _last_stop(text, text.index("Two")) == text.index("com.") + 3
     assert _last_stop(text, text.index("Three")) == -1
     assert _last_stop("Done.", -5) == 4
+
+
+def test_regex_alternatives_and_first_characters():
+    from corpus_lib.parse.boilerplate import _alternatives, _first_chars
+
+    assert _alternatives(r"a|(?:b|c)d|[|]|[]|]x|\|y") == ["a", "(?:b|c)d", "[|]", "[]|]x", r"\|y"]
+    assert _first_chars("(?:à )?lire aussi") == {"à", "l"}
+    assert _first_chars("(?:die )?(?:neuesten|letzten) kommentare") == {"d", "n", "l"}
+    assert _first_chars("comments?") == {"c"}
+    for unknown in (r"\d+ comments?", "[lt]e puede", "x?y", "(?:a)?", "(?:a|b){2}", "(?=a)b", ""):
+        assert _first_chars(unknown) is None
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["related articles", "read more", "comments (3)", "3 comments", "à lire aussi", "lire aussi", "источник: тасс",
+     "главное", "share this article", "lea también", "le puede interesar", "die meistgelesenen artikel",
+     "neuesten kommentare", "the mayor said", "x", "", "references", "further references", "sources say", "quellen",
+     "źródła", "список литературы", "99 problems", "ähnliche artikel", "advertisement"],
+)
+def test_first_character_dispatch_is_the_whole_pattern(key):
+    from corpus_lib.parse.boilerplate import _APPARATUS_LINE, _APPARATUS_LINE_BY_FIRST, _BLOCK_START, _BLOCK_START_BY_FIRST
+
+    for text in (key, key.upper(), key + " x", key[:4]):
+        fast, slow = _BLOCK_START_BY_FIRST.match(text), _BLOCK_START.match(text)
+        assert (fast and fast.span()) == (slow and slow.span())
+        fast, slow = _APPARATUS_LINE_BY_FIRST.fullmatch(text), _APPARATUS_LINE.fullmatch(text)
+        assert (fast and fast.span()) == (slow and slow.span())

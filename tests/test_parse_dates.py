@@ -284,3 +284,11 @@ def test_name_trie_is_the_alternation():
         for name in names:
             for text in (name, name.upper(), name.title(), f"3 {name}. 2020", f"{name}x {name[:-1]}", name[:3] + "."):
                 assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["Today, 10:20", "вчера в 12.41", "3 hours ago", "vor 3\tStunden", "hace 2 días", "heute 9:05 Uhr"])
+def test_relative_dates_pass_their_prefilter(text):
+    from corpus_lib.parse.dates import _RELATIVE_PREFILTER, _relative_patterns
+
+    assert _relative_patterns()[0].search(text) and _RELATIVE_PREFILTER.search(text)
+    assert find_relative_date(text) is not None

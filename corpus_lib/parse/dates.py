@@ -421,6 +421,10 @@ _AGO_BEFORE = r"vor|il y a|hace|há"
 _AGO_AFTER = r"ago|fa|temu|geleden|назад|тому|önce|əvvəl"
 
 
+# Every relative date holds a time ('10:20', '12.41') or a number before a unit ('3 hours'): a cheap test first.
+_RELATIVE_PREFILTER = re.compile(r"\d(?:[:.][0-5]\d|\s)")
+
+
 @functools.cache
 def _relative_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     units = "|".join(f"(?P<u{i}>{pattern})" for i, (_, pattern) in enumerate(_UNITS))
@@ -441,6 +445,8 @@ def find_relative_date(text: str) -> RelativeDate | None:
     m = bare_time.fullmatch(text)
     if m:
         return RelativeDate(m.start(), m.end(), None, None, int(m.group("hour")), int(m.group("minute")))
+    if not _RELATIVE_PREFILTER.search(text):
+        return None
     m = relative.search(text)
     if m is None:
         return None
