@@ -118,14 +118,15 @@ def test_credit_tail_needles_cover_the_pattern():
     ["Mayor Jane Roe on Monday. PHOTO: Example", "The old bridge. Picture Alliance", "Crowds at the fair. (C) Example",
      "Crowds at the fair. AFP", "A street in Kyiv. iStockPhoto/Example", "Jane Roe speaks. Getty Images",
      "Nothing to see here today", "Prices rose. Analysts expect more", "Ярмарка в центре. Фото example.ru",
-     "Street fair on Sunday. Bild: Max Muster", "Mayor Jane Roe. Credit: Example"],
+     "Street fair on Sunday. Bild: Max Muster", "Mayor Jane Roe. Credit: Example", "Мэр на площади. ФОТО: пресс-служба",
+     "Мэр на площади. © Пресс-служба", "Мэр на площади. Фото city.example.ru"],
 )
 def test_credit_tail_fast_path_is_the_search(text):
     from corpus_lib.parse.boilerplate import _CREDIT_TAIL, _CREDIT_TAIL_CHARS, _has_credit_needle, _last_stop
 
     start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text) + 1)
     if _CREDIT_TAIL.search(text, start):
-        assert not text[start:].isascii() or _has_credit_needle(text[start:].lower())
+        assert _has_credit_needle(text[start:].lower())
     assert is_credit_line(text, len(text.split())) == (not text.startswith(("Nothing", "Prices")))
 
 
@@ -165,3 +166,16 @@ def test_first_character_dispatch_is_the_whole_pattern(key):
         assert (fast and fast.span()) == (slow and slow.span())
         fast, slow = _APPARATUS_LINE_BY_FIRST.fullmatch(text), _APPARATUS_LINE.fullmatch(text)
         assert (fast and fast.span()) == (slow and slow.span())
+
+
+def test_caseless_extras_are_the_characters_lower_does_not_fold_like_ignorecase():
+    import re
+
+    from corpus_lib.parse.boilerplate import _CASELESS_EXTRAS, _CREDIT_TAIL_NEEDLES
+
+    letters = set("".join(_CREDIT_TAIL_NEEDLES))
+    any_letter = re.compile("[" + re.escape("".join(letters)) + "]", re.IGNORECASE)
+    candidates = [c for c in map(chr, range(0x110000)) if any_letter.fullmatch(c)]
+    needed = {c for n in letters for c in candidates if re.fullmatch(re.escape(n), c, re.IGNORECASE) and c.lower() != n}
+    needed |= {c for c in map(chr, range(0x110000)) if len(c.lower()) != 1}
+    assert needed <= set(_CASELESS_EXTRAS.pattern[1:-1])

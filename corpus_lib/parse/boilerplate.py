@@ -330,22 +330,23 @@ def is_credit_line(text: str, words: int) -> bool:
         if _CREDIT.match(text):
             return True
     # A credit tail runs to the end of the line without sentence punctuation, and holds none itself: it starts
-    # after the last '.', '!' or '?' (on prose, that leaves nothing to search). Every match holds a credit
-    # word, so there is no separate test for one first (it cost more than it saved).
-    # A stop before the last _CREDIT_TAIL_CHARS + 1 characters moves no start: only those are looked at.
+    # after the last '.', '!' or '?' (on prose, that leaves nothing to search). A stop before the last
+    # _CREDIT_TAIL_CHARS + 1 characters moves no start: only those are looked at.
     start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text, len(text) - _CREDIT_TAIL_CHARS - 1) + 1)
     tail = text[start:]
-    if tail.isascii() and not _has_credit_needle(tail.lower()):
+    if not _has_credit_needle(tail.lower()) and (tail.isascii() or not _CASELESS_EXTRAS.search(tail)):
         return False
     return bool(_CREDIT_TAIL.search(text, start))
 
 
-# Every match of _CREDIT_TAIL holds one of these, case-insensitively; the others need '©' or 'Фото', which no ASCII
-# text holds. On ASCII text, lower() is exactly what IGNORECASE matches letters by (the other characters that
-# match an ASCII letter, such as 'K' (Kelvin sign) or 'ſ', are not ASCII), so an ASCII tail without any of them
-# has no match: substring tests are much faster than the search.
-_CREDIT_TAIL_NEEDLES = ("photo", "foto", "bild", "image", "picture", "credit", "(c)", "getty", "shutterstock", "istock",
-                        "imago", "afp")
+# Every match of _CREDIT_TAIL holds one of these, case-insensitively. On a text without the characters of
+# _CASELESS_EXTRAS, lower() gives each character the one IGNORECASE compares with the needles' letters, so a tail
+# whose lower() holds no needle has no match: substring tests are much faster than the search.
+_CREDIT_TAIL_NEEDLES = ("photo", "foto", "bild", "image", "picture", "credit", "(c)", "©", "фото", "getty", "shutterstock",
+                        "istock", "imago", "afp")
+# The characters that IGNORECASE matches with a letter of a needle although lower() does not give that letter
+# ('ſ' is 's', 'K' (Kelvin sign) is 'k', 'ᲂ' is 'о'), and 'İ', which lower() makes two characters.
+_CASELESS_EXTRAS = re.compile("[İıſᲂᲄᲅK]")
 
 
 def _has_credit_needle(lowered: str) -> bool:
