@@ -126,16 +126,20 @@ def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[Dat
 
 def reread_datelines(content: list[Line], dates: dict[int, list[DateMatch]], month_first: bool) -> dict[int, list[DateMatch]]:
     """find_datelines(content, month_first), given the `dates` it found with the other reading of numeric dates:
-    only lines with a numeric date ('02/12/2025') can read differently, the others keep their dates."""
+    only lines with a numeric date ('02/12/2025') can read differently, the others keep their dates.
+
+    Only the lines that have dates are read again: the reading decides which number of a numeric date is the day,
+    never whether the date is valid (both readings are valid when both numbers are at most 12, else both read it
+    the same way), so a line without dates in one reading has none in the other."""
     found = {}
-    for position, line in enumerate(content):
-        text = line.text
+    for position, matches in dates.items():
+        text = content[position].text
         if may_read_month_first(text if len(text) <= _DATELINE_MAX_CHARS else text[:_LEAD_DATE_CHARS]):
             matches = _dateline_dates(text, position, month_first)
             if matches:
                 found[position] = matches
-        elif position in dates:
-            found[position] = dates[position]
+        else:
+            found[position] = matches
     return found
 
 
