@@ -292,3 +292,12 @@ def test_relative_dates_pass_their_prefilter(text):
 
     assert _relative_patterns()[0].search(text) and _RELATIVE_PREFILTER.search(text)
     assert find_relative_date(text) is not None
+
+
+def test_month_names_end_with_a_letter():
+    """The month_day prefilter relies on it (see dates._PREFILTERS)."""
+    import re
+
+    from corpus_lib.parse.dates import month_names
+
+    assert all(re.fullmatch(r"[^\W\d_]", name[-1]) for name in month_names())
