@@ -101,3 +101,83 @@ def test_share_bars(text):
 
 def test_a_sentence_naming_a_network_is_no_share_bar():
     assert not block("The mayor announced the plan on Facebook")
+
+
+def test_credit_tail_needles_cover_the_pattern():
+    """Every ASCII word the credit-tail pattern can start a match with holds one of the needles that let ASCII lines
+    skip the search (a word added to the pattern needs its needle)."""
+    import re
+
+    from corpus_lib.parse.boilerplate import _CREDIT_TAIL, _CREDIT_TAIL_NEEDLES
+
+    followers = {"von", "images", "alliance", "photo"}  # only after a needle word ('getty images', 'ap photo')
+    words = set(re.findall(r"[a-z]{3,}", _CREDIT_TAIL.pattern)) - followers
+    assert all(any(needle in word for needle in _CREDIT_TAIL_NEEDLES) for word in words), words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mayor Jane Roe on Monday. PHOTO: Example", "The old bridge. Picture Alliance", "Crowds at the fair. (C) Example",
+     "Crowds at the fair. AFP", "A street in Kyiv. iStockPhoto/Example", "Jane Roe speaks. Getty Images",
+     "Nothing to see here today", "Prices rose. Analysts expect more", "Ярмарка в центре. Фото example.ru",
+     "Street fair on Sunday. Bild: Max Muster", "Mayor Jane Roe. Credit: Example", "Мэр на площади. ФОТО: пресс-служба",
+     "Мэр на площади. © Пресс-служба", "Мэр на площади. Фото city.example.ru"],
+)
+def test_credit_tail_fast_path_is_the_search(text):
+    from corpus_lib.parse.boilerplate import _CREDIT_TAIL, _CREDIT_TAIL_CHARS, _has_credit_needle, _last_stop
+
+    start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text) + 1)
+    if _CREDIT_TAIL.search(text, start):
+        assert _has_credit_needle(text[start:].lower())
+    assert is_credit_line(text, len(text.split())) == (not text.startswith(("Nothing", "Prices")))
+
+
+def test_last_stop_from_a_start():
+    from corpus_lib.parse.boilerplate import _last_stop
+
+    text = "One. Two at example.com. Three 3.5 and four"
+    assert _last_stop(text) == text.index("com.") + 3
+    assert _last_stop(text, text.index("Two")) == text.index("com.") + 3
+    assert _last_stop(text, text.index("Three")) == -1
+    assert _last_stop("Done.", -5) == 4
+
+
+def test_regex_alternatives_and_first_characters():
+    from corpus_lib.parse.boilerplate import _alternatives, _first_chars
+
+    assert _alternatives(r"a|(?:b|c)d|[|]|[]|]x|\|y") == ["a", "(?:b|c)d", "[|]", "[]|]x", r"\|y"]
+    assert _first_chars("(?:à )?lire aussi") == {"à", "l"}
+    assert _first_chars("(?:die )?(?:neuesten|letzten) kommentare") == {"d", "n", "l"}
+    assert _first_chars("comments?") == {"c"}
+    for unknown in (r"\d+ comments?", "[lt]e puede", "x?y", "(?:a)?", "(?:a|b){2}", "(?=a)b", ""):
+        assert _first_chars(unknown) is None
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["related articles", "read more", "comments (3)", "3 comments", "à lire aussi", "lire aussi", "источник: тасс",
+     "главное", "share this article", "lea también", "le puede interesar", "die meistgelesenen artikel",
+     "neuesten kommentare", "the mayor said", "x", "", "references", "further references", "sources say", "quellen",
+     "źródła", "список литературы", "99 problems", "ähnliche artikel", "advertisement"],
+)
+def test_first_character_dispatch_is_the_whole_pattern(key):
+    from corpus_lib.parse.boilerplate import _APPARATUS_LINE, _APPARATUS_LINE_BY_FIRST, _BLOCK_START, _BLOCK_START_BY_FIRST
+
+    for text in (key, key.upper(), key + " x", key[:4]):
+        fast, slow = _BLOCK_START_BY_FIRST.match(text), _BLOCK_START.match(text)
+        assert (fast and fast.span()) == (slow and slow.span())
+        fast, slow = _APPARATUS_LINE_BY_FIRST.fullmatch(text), _APPARATUS_LINE.fullmatch(text)
+        assert (fast and fast.span()) == (slow and slow.span())
+
+
+def test_caseless_extras_are_the_characters_lower_does_not_fold_like_ignorecase():
+    import re
+
+    from corpus_lib.parse.boilerplate import _CASELESS_EXTRAS, _CREDIT_TAIL_NEEDLES
+
+    letters = set("".join(_CREDIT_TAIL_NEEDLES))
+    any_letter = re.compile("[" + re.escape("".join(letters)) + "]", re.IGNORECASE)
+    candidates = [c for c in map(chr, range(0x110000)) if any_letter.fullmatch(c)]
+    needed = {c for n in letters for c in candidates if re.fullmatch(re.escape(n), c, re.IGNORECASE) and c.lower() != n}
+    needed |= {c for c in map(chr, range(0x110000)) if len(c.lower()) != 1}
+    assert needed <= set(_CASELESS_EXTRAS.pattern[1:-1])

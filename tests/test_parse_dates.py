@@ -250,3 +250,54 @@ def test_a_meta_line_inside_the_text_is_no_sentence():
     assert not _in_a_sentence(line, line.index("Apr"))
     line = "Die neue Kommission für gleichwertige Lebensverhältnisse hat am 26. September 2018 ihre Arbeit aufgenommen."
     assert _in_a_sentence(line, line.index("26."))
+
+
+def _trie_nodes(names):
+    trie = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    stack = [trie]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.values())
+
+
+def test_name_trie_is_the_alternation():
+    """The month and weekday tries match what the alternations of the names sorted longest first match."""
+    import re
+
+    from corpus_lib.parse.dates import _alternation, month_names, weekday_names
+
+    assert _alternation(["jan", "january", "june", "jun", "feb"]) == "(?:feb|j(?:an(?:uary)?|une?))"
+    for names in (month_names(), weekday_names()):
+        # No two children of a node match the same character (case-insensitively): the names that match at a
+        # position are prefixes of each other, which both forms try longest first.
+        for node in _trie_nodes(names):
+            chars = [c for c in node if c]
+            assert not [(a, b) for a in chars for b in chars if a < b and re.fullmatch(re.escape(a), b, re.IGNORECASE)]
+        plain = re.compile("(?:" + "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))) + r")\.?(?!\w)", re.I)
+        trie = re.compile(f"(?:{_alternation(names)})" + r"\.?(?!\w)", re.I)
+        for name in names:
+            for text in (name, name.upper(), name.title(), f"3 {name}. 2020", f"{name}x {name[:-1]}", name[:3] + "."):
+                assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["Today, 10:20", "вчера в 12.41", "3 hours ago", "vor 3\tStunden", "hace 2 días", "heute 9:05 Uhr"])
+def test_relative_dates_pass_their_prefilter(text):
+    from corpus_lib.parse.dates import _RELATIVE_PREFILTER, _relative_patterns
+
+    assert _relative_patterns()[0].search(text) and _RELATIVE_PREFILTER.search(text)
+    assert find_relative_date(text) is not None
+
+
+def test_month_names_end_with_a_letter():
+    """The month_day prefilter relies on it (see dates._PREFILTERS)."""
+    import re
+
+    from corpus_lib.parse.dates import month_names
+
+    assert all(re.fullmatch(r"[^\W\d_]", name[-1]) for name in month_names())

@@ -55,3 +55,16 @@ def test_words_of_scripts_written_without_spaces_are_estimated(text, words):
     assert line_words(text) == words
     [line] = [line for line in split_lines(text + "\n") if line.text]
     assert line.words == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Council Approves Budget!", "  * Home  |\tNews \x1f Sport  ", "4. Februar 2022", "12) Item twelve", "(c) 2024 Example",
+     "Совет утвердил бюджет", "Ünïcödé — Heading…", "x" * 450, "a " * 250],
+)
+def test_line_fields_are_key_and_words(text):
+    from corpus_lib.parse.lines import _fields, line_words, normalise_key
+
+    content, _, words, key, _ = _fields(text.strip())
+    assert words == line_words(content)
+    assert key == (normalise_key(content) if len(content) <= 400 else "")

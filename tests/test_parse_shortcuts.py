@@ -44,3 +44,13 @@ def test_count_letters_counts_what_isalpha_counts():
     for text in ("Council approves budget", "2024: 3 hurt", "Совет утвердил бюджет", "Ǆ ª º ß", "", "x" * 80):
         assert _count_letters(text) == sum(map(str.isalpha, text))
     assert all(_count_letters(chr(c)) == chr(c).isalpha() for c in range(256))
+
+
+def test_reread_datelines_on_numeric_dates_of_every_shape():
+    view = _view(page(
+        "05/31/2025", "31/05/2025", "02/30/2025", "00/05/2025", "05/00/2025", "04-05-2024 10:20", "12.11.2023",
+        "Posted 13/02/25", HEADLINE, "", *PARA, "", "3/4/2022 and 4/3/2022", "Tickets 10/12 at 18.30",
+    ))
+    for month_first in (False, True):
+        dates = find_datelines(view.content, not month_first)
+        assert reread_datelines(view.content, dates, month_first) == find_datelines(view.content, month_first)

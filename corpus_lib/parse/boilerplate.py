@@ -64,6 +64,101 @@ _INLINE_BLOCK = (
     r"mitglied seit|member since|erstellt von|abb(?:ildung)?\.?:|photographs? by"
 )
 _BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex: 'a|(?:b|c)d|[|]' -> ['a', '(?:b|c)d', '[|]']."""
+    parts, start = [], 0
+    for i, char, depth in _scan(pattern):
+        if char == "|" and not depth:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _scan(pattern: str):
+    """(index, character, group depth) of the regex syntax characters outside escapes and character classes."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+            i += 1
+            continue
+        if char == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":  # a ']' first in a class is a character of it
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return
+        yield i, char, depth
+        i += 1
+
+
+def _first_chars(alternative: str) -> frozenset[str] | None:
+    """The characters a match of a regex alternative can start with, or None when that takes more than literal
+    characters and non-capturing groups of them to say ('\\d+ comments', '[lt]e', '')."""
+    if alternative[:1] and alternative[0] not in "\\()[].^$*+?{|":
+        if alternative[1:2] in ("?", "*", "{"):
+            return None
+        return frozenset(alternative[0])
+    if not alternative.startswith("(?:"):
+        return None
+    end = next((i for i, char, depth in _scan(alternative) if char == ")" and depth == 0), None)
+    if end is None:
+        return None
+    inner = [_first_chars(a) for a in _alternatives(alternative[3:end])]
+    if None in inner:
+        return None
+    chars = frozenset().union(*inner)
+    rest = alternative[end + 1 :]
+    if rest[:1] in ("?", "*"):  # an optional group: the rest can start the match too
+        after = _first_chars(rest[1:])
+        return None if after is None else chars | after
+    return None if rest[:1] == "{" else chars
+
+
+class _FirstCharPattern:
+    """A case-sensitive alternation of phrases, matched at the start of a text by its first character: only the
+    alternatives that can start with it are tried (in their order). The same matches as the whole alternation:
+    an alternative whose matches start with other characters cannot match there. Much faster on a long list
+    of phrases: the regex engine tries alternatives one by one."""
+
+    def __init__(self, pattern: str, suffix: str = ""):
+        alternatives = _alternatives(pattern)
+        firsts = [_first_chars(alternative) for alternative in alternatives]
+
+        def compiled(char: str | None) -> re.Pattern[str] | None:
+            keep = [a for a, first in zip(alternatives, firsts) if first is None or char in first]
+            return re.compile(f"(?:{'|'.join(keep)}){suffix}") if keep else None
+
+        self.whole = re.compile(f"(?:{pattern}){suffix}")
+        self._other = compiled(None)
+        self._by_first = {char: compiled(char) for char in frozenset().union(*(f for f in firsts if f is not None))}
+
+    def _pattern(self, text: str) -> re.Pattern[str] | None:
+        return self._by_first.get(text[0], self._other) if text else self.whole
+
+    def match(self, text: str) -> re.Match[str] | None:
+        pattern = self._pattern(text)
+        return pattern.match(text) if pattern is not None else None
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        pattern = self._pattern(text)
+        return pattern.fullmatch(text) if pattern is not None else None
+
+
+_BLOCK_START_BY_FIRST = _FirstCharPattern(f"{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное", r"(?!\w)")
 # The heading alone, or with a count or up to two words: 'Comments (3)', 'Другие новости раздела'.
 _END_BLOCK_LINE = re.compile(rf"(?:{_END_BLOCK})(?:\W+\w+){{0,2}}\W*$")
 # 'Read more: <headline of another story>': a link line of any length, inside the article or after it.
@@ -81,6 +176,7 @@ _APPARATUS_LINE = re.compile(
     r"fontes|przypisy|bibliografia|źródła|источники|литература|список литературы|примечания|джерела"
 )
 _MAX_APPARATUS_WORDS = 3
+_APPARATUS_LINE_BY_FIRST = _FirstCharPattern(_APPARATUS_LINE.pattern)
 # The link mark follows the phrase within this many characters (a cheap test before the pattern).
 _READ_MORE_MARK = re.compile(r"[:>»›→]")
 _READ_MORE_HEAD = 32
@@ -176,9 +272,9 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
 
     `key` is the line's normalised key; `text` the line itself (the key has lost symbols like '©').
     """
-    if words <= _MAX_BLOCK_WORDS and (_BLOCK_START.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
+    if words <= _MAX_BLOCK_WORDS and (_BLOCK_START_BY_FIRST.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
         return True
-    if words <= _MAX_APPARATUS_WORDS and _APPARATUS_LINE.fullmatch(key):
+    if words <= _MAX_APPARATUS_WORDS and _APPARATUS_LINE_BY_FIRST.fullmatch(key):
         return True
     if words <= _MAX_READ_MORE_WORDS and _READ_MORE_MARK.search(key, 0, _READ_MORE_HEAD) and _READ_MORE_LINE.match(key):
         return True
@@ -191,7 +287,7 @@ def _is_share_bar(key: str) -> bool:
     tokens = key.replace("\xad", "").replace(",", " ").replace("|", " ").split()
     if len(tokens) < _MIN_SOCIAL_WORDS:
         return False  # a single word is no share bar
-    social = sum(token.strip(".:·•") in _SOCIAL for token in tokens)
+    social = sum(map(_SOCIAL.__contains__, [token.strip(".:·•") for token in tokens]))
     return social >= _MIN_SOCIAL_WORDS and 2 * social >= len(tokens)
 
 
@@ -237,18 +333,39 @@ def is_credit_line(text: str, words: int) -> bool:
         if _CREDIT.match(text):
             return True
     # A credit tail runs to the end of the line without sentence punctuation, and holds none itself: it starts
-    # after the last '.', '!' or '?' (on prose, that leaves nothing to search). Every match holds a credit
-    # word, so there is no separate test for one first (it cost more than it saved).
-    last_stop = _last_stop(text)
-    return bool(_CREDIT_TAIL.search(text, max(0, len(text) - _CREDIT_TAIL_CHARS, last_stop + 1)))
+    # after the last '.', '!' or '?' (on prose, that leaves nothing to search). A stop before the last
+    # _CREDIT_TAIL_CHARS + 1 characters moves no start: only those are looked at.
+    start = max(0, len(text) - _CREDIT_TAIL_CHARS, _last_stop(text, len(text) - _CREDIT_TAIL_CHARS - 1) + 1)
+    tail = text[start:]
+    if not _has_credit_needle(tail.lower()) and (tail.isascii() or not _CASELESS_EXTRAS.search(tail)):
+        return False
+    return bool(_CREDIT_TAIL.search(text, start))
 
 
-def _last_stop(text: str) -> int:
+# Every match of _CREDIT_TAIL holds one of these, case-insensitively. On a text without the characters of
+# _CASELESS_EXTRAS, lower() gives each character the one IGNORECASE compares with the needles' letters, so a tail
+# whose lower() holds no needle has no match: substring tests are much faster than the search.
+_CREDIT_TAIL_NEEDLES = ("photo", "foto", "bild", "image", "picture", "credit", "(c)", "©", "фото", "getty", "shutterstock",
+                        "istock", "imago", "afp")
+# The characters that IGNORECASE matches with a letter of a needle although lower() does not give that letter
+# ('ſ' is 's', 'K' (Kelvin sign) is 'k', 'ᲂ' is 'о'), and 'İ', which lower() makes two characters.
+_CASELESS_EXTRAS = re.compile("[İıſᲂᲄᲅK]")
+
+
+def _has_credit_needle(lowered: str) -> bool:
+    for needle in _CREDIT_TAIL_NEEDLES:
+        if needle in lowered:
+            return True
+    return False
+
+
+def _last_stop(text: str, start: int = 0) -> int:
     """Where the last sentence ends: the last '.', '!' or '?' that ends the line or has a space after it (the dots of
-    'example.com' and '3.5' end no sentence); -1 when none does."""
+    'example.com' and '3.5' end no sentence); -1 when none does (at or after `start`)."""
     end = len(text)
+    start = max(start, 0)
     while True:
-        stop = max(text.rfind(".", 0, end), text.rfind("!", 0, end), text.rfind("?", 0, end))
+        stop = max(text.rfind(".", start, end), text.rfind("!", start, end), text.rfind("?", start, end))
         if stop < 0 or stop + 1 == len(text) or text[stop + 1].isspace():
             return stop
         end = stop

@@ -147,6 +147,12 @@ def _fields(stripped: str) -> tuple[str, bool, int, str, bool]:
         match = _BULLET.match(stripped)
         if match and len(stripped) > len(match.group(0).strip()) and not _is_day_of_month(stripped, stripped[match.end() :]):
             content, bullet = stripped[match.end() :].strip(), True
+    if content.isascii():
+        # normalise_key and line_words in one split: ASCII text is NFC, casefold is lower(), which changes
+        # no whitespace, and line_words counts the tokens.
+        tokens = content.split()
+        key = " ".join(tokens).lower().strip(_EDGE_CHARS) if len(content) <= _MAX_KEY_CHARS else ""
+        return content, bullet, len(tokens), key, content[-1] in _SENTENCE_END
     key = normalise_key(content) if len(content) <= _MAX_KEY_CHARS else ""
     return content, bullet, line_words(content), key, content[-1] in _SENTENCE_END
 

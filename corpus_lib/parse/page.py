@@ -74,11 +74,8 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         else _line_evidence(line.text, line.bullet, line.key, line.words)
         for line in content
     ]
-    byline = [e[0] for e in evidence]
+    byline, caption, credit, block, end_block = map(list, zip(*evidence)) if evidence else ([], [], [], [], [])
     signed = _split_bylines(content, byline)
-    caption = [e[1] for e in evidence]
-    credit = [e[2] for e in evidence]
-    block = [e[3] for e in evidence]
     return PageView(
         content=content,
         title_keys=[_title_key(line) for line in content],
@@ -89,7 +86,7 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         caption=caption,
         credit=credit,
         block=block,
-        end_block=[e[4] for e in evidence],
+        end_block=end_block,
         template=[bool(line.key) and line.key in template_keys for line in content] if template_keys else [False] * len(content),
         meta=[d or b or bool(c) or r or p in signed for p, (d, b, c, r) in enumerate(zip(dateline, byline, caption, credit))],
         menu=frozenset(line.key for line in content if line.bullet and line.words <= 4),
@@ -115,7 +112,13 @@ def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[Dat
     start of a lead ('01.02.2022 - The minister said ...'); dates inside prose are not publication dates."""
     found = {}
     for position, line in enumerate(content):
-        matches = _dateline_dates(line.text, position, month_first)
+        text = line.text
+        if len(text) > _DATELINE_MAX_CHARS:
+            matches = _dateline_dates(text, position, month_first)
+        elif _HAS_DIGIT.search(text):  # _dateline_dates' own first test, here: most lines have no digit
+            matches = find_dates(text, position, month_first)
+        else:
+            continue
         if matches:
             found[position] = matches
     return found
@@ -123,16 +126,20 @@ def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[Dat
 
 def reread_datelines(content: list[Line], dates: dict[int, list[DateMatch]], month_first: bool) -> dict[int, list[DateMatch]]:
     """find_datelines(content, month_first), given the `dates` it found with the other reading of numeric dates:
-    only lines with a numeric date ('02/12/2025') can read differently, the others keep their dates."""
+    only lines with a numeric date ('02/12/2025') can read differently, the others keep their dates.
+
+    Only the lines that have dates are read again: the reading decides which number of a numeric date is the day,
+    never whether the date is valid (both readings are valid when both numbers are at most 12, else both read it
+    the same way), so a line without dates in one reading has none in the other."""
     found = {}
-    for position, line in enumerate(content):
-        text = line.text
+    for position, matches in dates.items():
+        text = content[position].text
         if may_read_month_first(text if len(text) <= _DATELINE_MAX_CHARS else text[:_LEAD_DATE_CHARS]):
             matches = _dateline_dates(text, position, month_first)
             if matches:
                 found[position] = matches
-        elif position in dates:
-            found[position] = dates[position]
+        else:
+            found[position] = matches
     return found
 
 
@@ -195,5 +202,8 @@ _cached_evidence = functools.lru_cache(maxsize=_EVIDENCE_CACHE_LINES)(_line_evid
 
 def _title_key(line: Line) -> str:
     """The line's key without media markers, as repetitions of a headline compare."""
-    text, media = strip_title_markers(line.text)
+    text = line.text
+    if not text or text[-1] not in ")]" and not text[-1].isupper() and text[0] not in "([":
+        return line.key  # strip_title_markers' own first test on a stripped line: no marker at either end
+    text, media = strip_title_markers(text)
     return normalise_key(text) if media else line.key
