@@ -2,7 +2,7 @@
 
 import pytest
 
-from corpus_lib.parse.boilerplate import is_credit_line, is_end_block_heading, is_site_block_line
+from corpus_lib.parse.boilerplate import is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers
 from corpus_lib.parse.lines import normalise_key
 
 
@@ -181,3 +181,14 @@ def test_caseless_extras_are_the_characters_lower_does_not_fold_like_ignorecase(
     needed = {c for n in letters for c in candidates if re.fullmatch(re.escape(n), c, re.IGNORECASE) and c.lower() != n}
     needed |= {c for c in map(chr, range(0x110000)) if len(c.lower()) != 1}
     assert needed <= set(_CASELESS_EXTRAS.pattern[1:-1])
+
+
+def test_only_titles_of_a_marker_shape_lose_markers():
+    shaped = ["Flood in the valley (Photo)", "Flood in the valley [VIDEO]", "(Фото) Наводнение"]
+    plain = ["Flood in the valley", "", "   ", "The EU votes", "Flood (in the valley) today"]
+    for title in shaped:
+        assert may_hold_title_markers(title) and strip_title_markers(title)[1], title
+    for title in plain:
+        assert not may_hold_title_markers(title) and strip_title_markers(title) == (title, set()), title
+    assert may_hold_title_markers("Flood in the valley VIDEO")  # the shape only: searched, and no marker is found
+    assert strip_title_markers("Flood in the valley VIDEO") == ("Flood in the valley VIDEO", set())

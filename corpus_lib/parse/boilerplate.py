@@ -226,15 +226,21 @@ def media_kinds(marker: str) -> set[str]:
     return kinds
 
 
+def may_hold_title_markers(title: str) -> bool:
+    """A media marker can end or start the title: it ends with ')', ']' or a word in capitals, or starts with
+    '(' or '[' (cheap: most lines have neither, and strip_title_markers then has nothing to do)."""
+    stripped = title.strip()
+    if not stripped:
+        return False
+    last = stripped[-1]
+    return last in ")]" or (last.isupper() and stripped.rsplit(None, 1)[-1].isupper()) or stripped[0] in "(["
+
+
 def strip_title_markers(title: str) -> tuple[str, set[str]]:
     """Remove media markers from a title; return the clean title and the media they announce."""
     media: set[str] = set()
-    stripped = title.rstrip()
-    if not stripped:
+    if not may_hold_title_markers(title):
         return title, media
-    last = stripped[-1]
-    if not (last in ")]" or (last.isupper() and stripped.rsplit(None, 1)[-1].isupper()) or title.lstrip()[0] in "(["):
-        return title, media  # cheap exit: no marker shape at either end
     for _ in range(3):
         m = _TITLE_MARKER_END.search(title)
         if m:

@@ -6,7 +6,9 @@ import dataclasses
 import functools
 import re
 
-from corpus_lib.parse.boilerplate import caption_media, is_credit_line, is_end_block_heading, is_site_block_line, strip_title_markers
+from corpus_lib.parse.boilerplate import (
+    caption_media, is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
+)
 from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date, may_read_month_first, published_after
 from corpus_lib.parse.lines import Line, count_words, normalise_key
 
@@ -202,8 +204,7 @@ _cached_evidence = functools.lru_cache(maxsize=_EVIDENCE_CACHE_LINES)(_line_evid
 
 def _title_key(line: Line) -> str:
     """The line's key without media markers, as repetitions of a headline compare."""
-    text = line.text
-    if not text or text[-1] not in ")]" and not text[-1].isupper() and text[0] not in "([":
-        return line.key  # strip_title_markers' own first test on a stripped line: no marker at either end
-    text, media = strip_title_markers(text)
+    if not may_hold_title_markers(line.text):
+        return line.key  # most lines: no new tuple and set from strip_title_markers
+    text, media = strip_title_markers(line.text)
     return normalise_key(text) if media else line.key
