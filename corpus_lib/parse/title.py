@@ -102,6 +102,7 @@ _COMMENTS_ON = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS_ON_MAX_WORDS = 40
+_CLOSING_QUOTES = frozenset("\"'“”„«»‘’‚")  # the quotes _COMMENTS_ON closes the headline with: a cheap test first
 # A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
 _BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
 # Lines that name no page: a web address ('The Wayback Machine - https://...'), a PHP error message ('Warning: ...
@@ -210,9 +211,6 @@ def named_by_comments(content: list[Line]) -> set[str]:
                 named.add(normalise_key(m[1]))
     named.discard("")
     return named
-
-
-_CLOSING_QUOTES = frozenset("\"'“”„«»‘’‚")
 
 
 def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
