@@ -32,6 +32,7 @@ from corpus_lib.cache import PageCache
 from corpus_lib.card import dataset_description, render_card
 from corpus_lib.config import BuildConfig, find_config, load_config
 from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
+from corpus_lib.dedup import digest_prefixes
 from corpus_lib.engine import EngineSpec, run_batches
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
@@ -167,13 +168,14 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
                 sketch_file.append(sketch)
             lights.append([light])
         lights.close()
-        del index, context
+        inputs = len(items) + len(input_rejects)
+        # The file list (~50 bytes a file) is done with after pass 2: not held through the global steps.
+        del index, context, items
+        release_memory()
         sketches = _sketches(sketch_file, len(lights), cfg)
         # Without --previous, moves are reported (not prevented) against the release OUT holds.
         reference = previous_ledger if previous_ledger is not None else _ledger_in(out_path)
         release = plan_release(lights, sketches, cfg, previous_ledger, reference)
-        inputs = len(items) + len(input_rejects)
-        del items  # the file list (~50 bytes a file) is done with after pass 2
         release_memory()
 
         tmp = out_path.parent / f".{out_path.name}.partial"
@@ -401,23 +403,32 @@ class _KeptRows:
     """What the write needs of the kept rows, by position in kept_rows: a few bytes each."""
 
     segment: np.ndarray  # int32 cache segment, -1 for none
-    keys: np.ndarray  # (rows x 32) uint8 cache keys
-    size: np.ndarray  # int64 estimated bytes in a shard
+    key_prefixes: np.ndarray  # uint64: the first 8 bytes of each cache key (the whole keys stay in the light table)
+    size: np.ndarray  # int32 estimated bytes in a shard
     split: np.ndarray  # int8 split code
     order: np.ndarray  # positions in the final row order
 
 
+# The order's leading key on integers: the split code and the undated flag above a published_local key.
+_UNDATED_BIT = 48  # _published_keys are below 2**48 (99991231235959 * 2 + 1 < 2**48)
+
+
+def _positions(count: int, values: np.ndarray) -> np.ndarray:
+    """Row positions as int32 where they fit (half the bytes of numpy's int64 indices)."""
+    return values.astype(np.int32) if count < 2**31 else values
+
+
 def _kept_row_columns(release: ReleasePlan, kept_rows: np.ndarray) -> _KeptRows:
-    """The kept rows' cache segments and keys, size estimates and final order, read a light batch at
-    a time and ordered on integer keys: taking whole columns and sorting the id and date strings
-    raised the high-water mark by 235 MB for a million light rows, against 144 MB now."""
+    """The kept rows' cache segments, key prefixes, size estimates and final order, read a light batch
+    at a time and ordered on integer keys. Taking whole columns and sorting the id and date strings
+    raised the high-water mark by 235 MB for a million light rows; whole cache keys and one array per
+    sort key, 92 MB; 8-byte key prefixes and one integer key for split, undated and date, less than half."""
     count = len(kept_rows)
     segment = np.empty(count, dtype=np.int32)
-    keys = np.empty((count, 32), dtype=np.uint8)
-    size = np.empty(count, dtype=np.int64)
+    prefixes = np.empty(count, dtype=np.uint64)
+    size = np.empty(count, dtype=np.int32)
     id_key = np.empty(count, dtype=np.uint64)
-    published_keys = np.empty(count, dtype=np.int64)
-    undated = np.empty(count, dtype=bool)
+    leading = np.empty(count, dtype=np.int64)  # (split * 2 + undated) << _UNDATED_BIT | published key
     integer_keys = True
     for start, batch in release.lights.batches("_segment", "_key", "char_count", "id", "published_local"):
         lo, hi = np.searchsorted(kept_rows, [start, start + batch.num_rows])
@@ -425,23 +436,27 @@ def _kept_row_columns(release: ReleasePlan, kept_rows: np.ndarray) -> _KeptRows:
             continue
         batch = batch.take(pa.array(kept_rows[lo:hi] - start)).combine_chunks()
         segment[lo:hi] = np.asarray(pc.fill_null(batch.column("_segment"), -1))
-        keys[lo:hi] = digest_rows(batch.column("_key").chunk(0))
-        # Body bytes (UTF-8, up to two bytes a character in the languages seen) plus the other columns.
-        size[lo:hi] = np.asarray(pc.fill_null(batch.column("char_count"), 0), dtype=np.int64) * 2 + 1024
+        prefixes[lo:hi] = digest_prefixes(digest_rows(batch.column("_key").chunk(0)))
+        # Body bytes (UTF-8, up to two bytes a character in the languages seen) plus the other columns;
+        # an estimate for cutting buckets, capped to int32 (the buckets do not change the output).
+        chars = np.asarray(pc.fill_null(batch.column("char_count"), 0), dtype=np.int64)
+        size[lo:hi] = np.minimum(chars * 2 + 1024, 2**31 - 1)
         if integer_keys:
             published = batch.column("published_local").chunk(0)
             ids, dates = id_keys(batch.column("id").chunk(0)), _published_keys(published)
             if ids is None or dates is None:
                 integer_keys = False
                 continue
-            id_key[lo:hi], published_keys[lo:hi] = ids, dates
-            undated[lo:hi] = np.asarray(pc.is_null(published))
+            id_key[lo:hi] = ids
+            leading[lo:hi] = dates | (np.asarray(pc.is_null(published), dtype=np.int64) << _UNDATED_BIT)
     splits = release.split[kept_rows]
     if integer_keys:
-        order = np.lexsort((id_key, published_keys, undated, splits))
+        leading |= splits.astype(np.int64) << (_UNDATED_BIT + 1)
+        order = np.lexsort((id_key, leading))
     else:
         order = _row_order(release, kept_rows)
-    return _KeptRows(segment, keys, size, splits, order)
+    del id_key, leading
+    return _KeptRows(segment, prefixes, size, splits, _positions(count, order))
 
 
 def _row_order(release: ReleasePlan, kept_rows: np.ndarray) -> np.ndarray:
@@ -490,14 +505,15 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     """Stream the kept records from the page cache into shards, one split at a time, in row order."""
     kept_rows = np.flatnonzero(release.kept_mask)
     kept = _kept_row_columns(release, kept_rows)
-    segment_of, keys = kept.segment, kept.keys
+    segment_of, key_prefixes = kept.segment, kept.key_prefixes
     if (segment_of < 0).any():
         raise RuntimeError(f"{int((segment_of < 0).sum())} kept records are not in the page cache")
     bucket_of, bucket_split = _bucket_plan(kept)
     del kept
+    kept_rows = _positions(len(release.kept_mask), kept_rows)
     release_memory()  # before the buckets fill: the plan's sort arrays are gone
     # Positions in kept_rows grouped by segment, as arrays (a list of ints per segment was ~36 bytes a record).
-    by_position = np.argsort(segment_of, kind="stable")
+    by_position = _positions(len(segment_of), np.argsort(segment_of, kind="stable"))
     grouped = segment_of[by_position]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else np.zeros(0, dtype=np.int64)
     by_segment = {int(grouped[s]): by_position[s:e] for s, e in zip(starts, np.r_[starts[1:], len(grouped)])}
@@ -543,11 +559,7 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
     try:
         for segment in sorted(by_segment, key=names.__getitem__):
             positions = by_segment.pop(segment)
-            hexes = keys[positions].tobytes().hex()
-            wanted = pa.array([hexes[i : i + 64] for i in range(0, len(hexes), 64)], pa.string())
-            table = page_cache.read_segment(names[segment], wanted)
-            # The segment's rows come in its own order: each finds its record through its key.
-            found = positions[np.asarray(pc.index_in(table.column("_key"), value_set=wanted))]
+            table, found = _segment_rows(page_cache, names[segment], positions, key_prefixes[positions], release.lights, kept_rows)
             rows = kept_rows[found]
             duplicate_of = pa.array([release.duplicate_of.get(int(row)) for row in rows], pa.string())
             table = table.select(schema.names).set_column(schema.get_field_index("duplicate_of"), "duplicate_of", duplicate_of).cast(plain)
@@ -585,6 +597,31 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
         ))
     shutil.rmtree(buckets)
     return shards
+
+
+def _hex_prefixes(keys: pa.Array) -> np.ndarray | None:
+    """The first 16 hex digits of cache keys (hex strings) as uint64, or None if one is not hex."""
+    return id_keys(pc.utf8_slice_codeunits(keys, 0, 16).combine_chunks()) if len(keys) else np.empty(0, dtype=np.uint64)
+
+
+def _segment_rows(page_cache: PageCache, name: str, positions: np.ndarray, prefixes: np.ndarray, lights: LightTable, kept_rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """The rows of segment `name` that the kept rows at `positions` (in kept_rows) come from, in the
+    segment's order, and each one's position.
+
+    The rows are found on the first 8 bytes of their cache keys, which is exact when no two rows
+    of the segment, and no two wanted ones, share a prefix (the keys are sha256 digests, so nearly
+    always); otherwise on the whole keys, read from the light table for these rows alone."""
+    table = page_cache.read_segment(name)
+    have = _hex_prefixes(table.column("_key"))
+    if have is not None and len(np.unique(have)) == len(have) and len(np.unique(prefixes)) == len(prefixes):
+        order = np.argsort(prefixes)
+        at = np.minimum(np.searchsorted(prefixes[order], have), len(order) - 1) if len(order) else np.zeros(len(have), dtype=np.int64)
+        hit = prefixes[order][at] == have if len(order) else np.zeros(len(have), dtype=bool)
+        return table.filter(pa.array(hit)), positions[order[at[hit]]]
+    hexes = digest_rows(lights.take(kept_rows[positions], ["_key"]).column(0).combine_chunks()).tobytes().hex()
+    wanted = pa.array([hexes[i : i + 64] for i in range(0, len(hexes), 64)], pa.string())
+    table = table.filter(pc.is_in(table.column("_key"), value_set=wanted))
+    return table, positions[np.asarray(pc.index_in(table.column("_key"), value_set=wanted))]
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -94,10 +94,11 @@ class PageCache:
         empty = np.zeros(0, dtype=np.int32)
         return CacheIndex(self, names, matrix, np.concatenate(segments) if segments else empty, np.concatenate(rows) if rows else empty)
 
-    def read_segment(self, name: str, keys: pa.Array) -> pa.Table:
-        """The rows of segment `name` whose keys are among `keys` (record columns + _key)."""
+    def read_segment(self, name: str, keys: pa.Array | None = None) -> pa.Table:
+        """The rows of segment `name` (record columns + _key), all of them or those whose keys are
+        among `keys`."""
         table = pq.read_table(self.segments / name, columns=list(arrow_schema().names) + ["_key"])
-        return table.filter(pa.compute.is_in(table.column("_key"), value_set=keys))
+        return table if keys is None else table.filter(pa.compute.is_in(table.column("_key"), value_set=keys))
 
     def collect_garbage(self, used: set[str]) -> int:
         """Remove segments no page of the last build came from; return how many."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import unicodedata
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -163,22 +163,72 @@ def digest_matrix(fingerprints: Sequence[str]) -> np.ndarray:
     return np.frombuffer(b"".join(bytes.fromhex(f) for f in fingerprints), dtype=np.uint8).reshape(len(fingerprints), 32)
 
 
-def digest_groups(digests: np.ndarray) -> list[np.ndarray]:
-    """Rows of a (n x 32) digest matrix that share their digest, grouped, each group ascending:
-    grouped by the first 8 bytes, then checked on all 32."""
-    prefix = np.ascontiguousarray(digests[:, :8]).view(">u8").ravel()
-    return [members[same] for members in key_groups(prefix) for same in row_groups(digests[members])]
+def digest_prefixes(digests: np.ndarray) -> np.ndarray:
+    """The first 8 bytes of each row of a (n x 32) digest matrix, as uint64 (ordered as the bytes are)."""
+    return np.ascontiguousarray(digests[:, :8]).view(">u8").ravel().astype(np.uint64)
+
+
+class DigestColumn:
+    """A sha256 digest per row, for finding the rows that share one: what is held is the first 8
+    bytes of each (8 bytes a row, not 32); the whole digests are fetched only for the rows whose
+    prefixes are shared. `fetch(rows)` gives the (len(rows) x 32) digests of the rows asked for."""
+
+    def __init__(self, prefixes: np.ndarray, fetch: Callable[[np.ndarray], np.ndarray]):
+        self.prefixes = prefixes
+        self._fetch = fetch
+
+    @classmethod
+    def of(cls, digests: np.ndarray | DigestColumn) -> DigestColumn:
+        """A digest matrix held in memory (or a DigestColumn, as it is)."""
+        if isinstance(digests, DigestColumn):
+            return digests
+        return cls(digest_prefixes(digests), lambda rows: digests[rows])
+
+    def __len__(self) -> int:
+        return len(self.prefixes)
+
+    def full(self, rows: np.ndarray) -> np.ndarray:
+        """The whole digests of `rows`, a (len(rows) x 32) uint8 matrix."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self._fetch(rows) if len(rows) else np.zeros((0, 32), dtype=np.uint8)
+
+    def hex(self, rows: np.ndarray) -> list[str]:
+        return [bytes(digest).hex() for digest in self.full(rows)]
+
+    def select(self, rows: np.ndarray) -> DigestColumn:
+        """The digests of `rows`, as a column of their own (row k is rows[k])."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return DigestColumn(self.prefixes[rows], lambda wanted: self._fetch(rows[wanted]))
+
+    def groups(self) -> list[np.ndarray]:
+        """Rows that share their digest, grouped, each group ascending: grouped by the prefix, then
+        checked on the whole digests, fetched for all the candidates at once."""
+        candidates = key_groups(self.prefixes)
+        if not candidates:
+            return []
+        digests = self.full(np.concatenate(candidates))
+        out, at = [], 0
+        for members in candidates:
+            out.extend(members[same] for same in row_groups(digests[at : at + len(members)]))
+            at += len(members)
+        return out
+
+
+def digest_groups(digests: np.ndarray | DigestColumn) -> list[np.ndarray]:
+    """Rows of a (n x 32) digest matrix (or a DigestColumn) that share their digest, grouped, each
+    group ascending: grouped by the first 8 bytes, then checked on all 32."""
+    return DigestColumn.of(digests).groups()
 
 
 def link_rows(
     n: int,
-    fingerprints: np.ndarray | None,
+    fingerprints: np.ndarray | DigestColumn | None,
     url_codes: np.ndarray | None,
     signatures: np.ndarray | SketchFile | None,
     params: MinHashParams | None,
 ) -> tuple[np.ndarray, int]:
     """Join rows 0..n-1 into duplicate clusters: the same body fingerprint (a row of the (n x 32)
-    digest matrix) or URL code (-1: none) when those are given, or similar signatures. Returns the root of
+    digest matrix, or of a DigestColumn) or URL code (-1: none) when those are given, or similar signatures. Returns the root of
     every row (its cluster's smallest row) and the number of verified near-duplicate pairs.
 
     Only arrays of a few bytes a row are held (the signatures are read a chunk at a time), so this

@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus_lib.dedup import body_fingerprint
+from corpus_lib.dedup import DigestColumn, body_fingerprint, digest_prefixes
 from corpus_lib.neardup import key_groups
 
 # The light columns as stored; _fingerprint and _key are sha256 digests (32 bytes, not 64 hex
@@ -221,19 +221,39 @@ class LightTable:
                 yield start, table
                 start += table.num_rows
 
-    def digests(self, name: str) -> np.ndarray:
-        """A binary(32) column as a (rows x 32) uint8 matrix (filled a batch at a time)."""
-        matrix = np.empty((len(self), 32), dtype=np.uint8)
+    def _digest_batches(self, name: str) -> Iterator[tuple[int, np.ndarray]]:
+        """(first row, (rows x 32) digests) of a binary(32) column, a light batch at a time, checked
+        for nulls and for covering every row."""
         end = 0
         for start, batch in self.batches(name):
             array = batch.column(0).combine_chunks()
             if array.null_count:
                 raise ValueError(f"light column {name} has nulls")
             end = start + len(array)
-            matrix[start:end] = digest_rows(array)
+            yield start, digest_rows(array)
         if end != len(self):
             raise ValueError(f"light column {name} has {end} rows, the table {len(self)}")
+
+    def digests(self, name: str) -> np.ndarray:
+        """A binary(32) column as a (rows x 32) uint8 matrix (filled a batch at a time)."""
+        matrix = np.empty((len(self), 32), dtype=np.uint8)
+        for start, digests in self._digest_batches(name):
+            matrix[start : start + len(digests)] = digests
         return matrix
+
+    def digest_column(self, name: str) -> DigestColumn:
+        """A binary(32) column as a DigestColumn: its 8-byte prefixes held (filled a batch at a time),
+        the whole digests read back for the rows that need them (a million rows: 8 MB, not 32)."""
+        prefixes = np.empty(len(self), dtype=np.uint64)
+        for start, digests in self._digest_batches(name):
+            prefixes[start : start + len(digests)] = digest_prefixes(digests)
+        return DigestColumn(prefixes, lambda rows: digest_rows(self._values(name, rows)))
+
+    def _values(self, name: str, indices: np.ndarray) -> pa.Array:
+        """The values of column `name` at `indices` (in that order) as one array."""
+        if self._table is not None:
+            return self._table.column(name).take(pa.array(indices)).combine_chunks()
+        return self._take(name, np.asarray(indices, dtype=np.int64))
 
     def take(self, indices: Sequence[int] | np.ndarray, names: Sequence[str]) -> pa.Table:
         """The named columns of the rows at `indices`, read a batch at a time from their files."""
@@ -256,13 +276,20 @@ class LightTable:
     def url_codes(self) -> np.ndarray:
         """An int64 code per row: rows with the same URL share a code, other rows have -1 (no URL,
         or a URL no other row has). Found on the URL hashes and checked on the URLs themselves, so
-        what is held is 8 bytes a row, not the URLs (a dictionary of a million URLs took ~500 MB)."""
-        hashes = self.column("_url_hash")
-        valid = np.asarray(pc.is_valid(hashes))
-        values = np.asarray(pc.fill_null(hashes, 0)).astype(np.uint64, copy=False)
+        what is held is 8 bytes a row, not the URLs (a dictionary of a million URLs took ~500 MB).
+        The hashes are gathered a batch at a time, with 0 where there is no URL (such rows are
+        taken out of the groups): a whole column, a null-filled copy and the rows with a URL were
+        three more copies."""
+        values = np.zeros(len(self), dtype=np.uint64)
+        valid = np.zeros(len(self), dtype=bool)
+        for start, batch in self.batches("_url_hash"):
+            array = batch.column(0).combine_chunks()
+            end = start + len(array)
+            valid[start:end] = np.asarray(pc.is_valid(array))
+            values[start:end] = np.asarray(pc.fill_null(array, 0)).astype(np.uint64, copy=False)
         codes = np.full(len(values), -1, dtype=np.int64)
-        present = np.flatnonzero(valid)
-        groups = [present[members] for members in key_groups(values[present])]
+        groups = [members for members in (group[valid[group]] for group in key_groups(values)) if len(members) > 1]
+        del values, valid
         if not groups:
             return codes
         rows = np.concatenate(groups)

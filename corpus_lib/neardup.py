@@ -147,7 +147,9 @@ def _verified(sketches: SketchFile, left: np.ndarray, right: np.ndarray, band: i
     return found
 
 
-_KEY_BYTES_PER_PASS = 32 * 1024 * 1024  # band keys held at once: more bands, more passes over the rows
+# Band keys held at once: more bands, more passes over the rows. At a million rows a pass holds one
+# band (8 MB); 32 MB held four, on top of the digests and the clusters, and set the global steps' peak.
+_KEY_BYTES_PER_PASS = 8 * 1024 * 1024
 
 
 def _row_keys(sketches: SketchFile, spans: list[tuple[int, int]]) -> list[np.ndarray]:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus_lib.config import BuildConfig
-from corpus_lib.dedup import Clusters, clusters_of, digest_groups, link_rows
+from corpus_lib.dedup import Clusters, DigestColumn, clusters_of, digest_groups, link_rows
 from corpus_lib.extract import minhash_params
 from corpus_lib.lights import LIGHT_SCHEMA, LightTable, id_order
 from corpus_lib.memory import release_memory
@@ -133,7 +133,8 @@ def plan_release(
     near = cfg.near_dedup != "off" and sketches is not None
     sketch_rows = SketchFile.of(sketches) if near else None
     params = minhash_params(cfg)
-    digests = lights.digests("_fingerprint")
+    # 8 bytes a record (a DigestColumn), not the 32 of the whole digests.
+    digests = lights.digest_column("_fingerprint")
     url_codes = lights.url_codes() if cfg.exact_dedup else None
     roots, near_pairs = link_rows(n, digests if cfg.exact_dedup else None, url_codes, sketch_rows, params if near else None)
     del url_codes
@@ -143,7 +144,7 @@ def plan_release(
     grouped = np.flatnonzero(np.bincount(roots, minlength=n)[roots] > 1)
     members = lights.rows(grouped, ("id", "source_file", "url", "published_local"))
     clusters = clusters_of(
-        members, [bytes(d).hex() for d in digests[grouped]], roots[grouped], near_pairs,
+        members, digests.hex(grouped), roots[grouped], near_pairs,
         sketch_rows.select(grouped) if near else None, params, cfg.exact_dedup,
     )
     plan = split_plan(cfg)
@@ -196,7 +197,7 @@ def plan_release(
     kept_rows = np.flatnonzero(kept_mask)
     check = cfg.exact_dedup or near
     leak_sketches = sketch_rows.select(kept_rows) if near else (_body_sketches(lights, kept_rows, params) if check else None)
-    leakage = count_leakage(digests[kept_rows], split[kept_rows], params, leak_sketches, check)
+    leakage = count_leakage(digests.select(kept_rows), split[kept_rows], params, leak_sketches, check)
     return ReleasePlan(lights, split, reason, cluster, kept_mask, duplicate_of, duplicate_rows, moves, clusters, leakage, len(duplicate_of))
 
 
@@ -235,14 +236,14 @@ def _body_sketches(lights: LightTable, rows: np.ndarray, params: MinHashParams) 
 
 
 def count_leakage(
-    fingerprints: np.ndarray,
+    fingerprints: np.ndarray | DigestColumn,
     splits: np.ndarray,
     params: MinHashParams,
     sketches: np.ndarray | SketchFile | None = None,
     check: bool = True,
 ) -> int:
     """Pairs of records in different splits with the same normalised body (the rows of the
-    fingerprint digest matrix), or with similar signatures (when `sketches` are given)."""
+    fingerprint digest matrix or DigestColumn), or with similar signatures (when `sketches` are given)."""
     if not check or len(fingerprints) < 2:
         return 0
     exact = sum(len(set(splits[same].tolist())) - 1 for same in digest_groups(fingerprints))

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_lib.dedup import body_fingerprint, cluster_records
+from corpus_lib.dedup import DigestColumn, body_fingerprint, cluster_records, digest_groups
 from corpus_lib.neardup import MinHashParams, optimal_bands, signatures, similar_pairs
 
 PARAMS = MinHashParams()
@@ -105,3 +105,31 @@ def test_signature_values_are_pinned():
 
 
 PINNED = "e0732e70ecdfaf13"  # sha256 of the signature under corpus_lib.minhash/1 with rensa algorithm 2
+
+
+def test_digest_column_groups_as_the_whole_digests_do():
+    """A DigestColumn holds 8-byte prefixes and fetches whole digests for the rows that share one:
+    rows that share a prefix but differ after it are not grouped; its groups are the matrix's."""
+    rng = np.random.default_rng(5)
+    matrix = rng.integers(0, 256, size=(300, 32), dtype=np.uint8)
+    matrix[[10, 20, 30]] = matrix[7]  # four equal digests
+    matrix[[40, 50]] = matrix[8]
+    matrix[50, 31] ^= 1  # same prefix as 8 and 40, one bit off at the end
+    matrix[60, :8] = matrix[9, :8]  # a prefix shared, nothing else
+    fetched = []
+    column = DigestColumn.of(matrix)
+
+    def reference(m):
+        groups = {}
+        for row in range(len(m)):
+            groups.setdefault(bytes(m[row]), []).append(row)
+        return sorted(g for g in groups.values() if len(g) > 1)
+
+    lazy = DigestColumn(column.prefixes, lambda rows: fetched.append(len(rows)) or matrix[rows])
+    assert sorted(g.tolist() for g in lazy.groups()) == reference(matrix) == [[7, 10, 20, 30], [8, 40]]
+    assert fetched == [9]  # only the rows whose prefix is shared: 7,10,20,30 / 8,40,50 / 9,60
+    assert [g.tolist() for g in digest_groups(matrix)] == [g.tolist() for g in lazy.groups()]
+    picked = lazy.select(np.array([50, 8, 3, 40]))
+    assert [g.tolist() for g in picked.groups()] == [[1, 3]]
+    assert picked.hex(np.array([0])) == [bytes(matrix[50]).hex()]
+    assert len(picked) == 4 and DigestColumn.of(picked) is picked

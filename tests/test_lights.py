@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import pyarrow.parquet as pq
 
 from corpus_lib.cache import KnownKeys, PageCache
-from corpus_lib.dedup import body_fingerprint, cluster_records
+from corpus_lib.dedup import body_fingerprint, cluster_records, digest_groups
 from corpus_lib.engine import run_batches
 from corpus_lib.inputs import InputFile, discover
 from corpus_lib.lights import LightTable
@@ -41,6 +41,11 @@ def test_light_table_on_disk_reads_back_what_went_in(tmp_path):
     assert table.column("id").to_pylist() == [r["id"] for r in rows]
     assert np.array_equal(table.digests("_fingerprint"), memory.digests("_fingerprint"))
     assert bytes(table.digests("_fingerprint")[3]).hex() == rows[3]["_fingerprint"]
+    column = table.digest_column("_fingerprint")
+    assert np.array_equal(column.prefixes, memory.digest_column("_fingerprint").prefixes)
+    assert column.hex(np.array([19_999, 3])) == [rows[19_999]["_fingerprint"], rows[3]["_fingerprint"]]
+    assert [g.tolist() for g in column.groups()] == [g.tolist() for g in digest_groups(table.digests("_fingerprint"))]
+    assert len(column.groups()) == 7  # the seven bodies
     codes = table.url_codes()
     assert np.array_equal(codes, memory.url_codes())
     assert (codes == -1).sum() == sum(1 for r in rows if r["url"] is None)
