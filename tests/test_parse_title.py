@@ -308,3 +308,35 @@ def test_web_addresses_error_messages_and_licence_notices_are_not_headlines(noti
     title = "Notes from a long Tuesday"
     assert parse("* Home", title, "", notice, "", *PARA).title == title
 
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Wayback Machine - https://example.org/news",
+        "Warning: include(x.php): failed to open stream in /var/www/index.php on line 12",
+        "FATAL ERROR: Allowed memory size exhausted in /srv/app.php ON LINE 7",
+        "Dieser Text steht unter einer Creative Commons Lizenz",
+        "Licensed under a CREATIVE-COMMONS licence",
+        "Licensed under a creative commons licenſe",  # long s: matches 's' case-insensitively
+        "Lizenz: Creatıve Commons BY-SA",  # dotless i: matches 'i' case-insensitively
+        "Example Data Blog",
+        "JANE ROE'S WEBLOG",
+    ],
+)
+def test_the_cheap_tests_before_the_no_headline_patterns_let_every_match_through(text):
+    from corpus_lib.parse import title
+
+    assert title._NO_HEADLINE.search(text) or title._BLOG_NAME.fullmatch(text)
+    assert title._names_no_headline(text)
+    if title._NO_HEADLINE.search(text):
+        assert title._may_name_no_headline(text)
+    if title._BLOG_NAME.fullmatch(text):
+        assert text[-1] in title._BLOG_NAME_LAST
+
+
+def test_lines_that_name_a_page_pass_the_no_headline_tests():
+    from corpus_lib.parse import title
+
+    for text in ("Commons sense: the city council votes on line 5", "Blog posts about the city", "Notice: roads closed"):
+        assert not title._names_no_headline(text)

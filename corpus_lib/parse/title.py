@@ -115,6 +115,7 @@ _NO_HEADLINE = re.compile(
 # A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
 # not the page: no headline.
 _BLOG_NAME = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
+_BLOG_NAME_LAST = frozenset("gGгГ")  # the last letters a _BLOG_NAME can end with (none other matches case-insensitively)
 
 
 # Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
@@ -197,7 +198,19 @@ def _names_no_headline(text: str) -> bool:
         return text[0] != "«" or "»" not in text
     if text[-1] in _ON_MARKS:
         return text[-1] != "»" or "«" not in text
-    return _BLOG_NAME.fullmatch(text) is not None or _NO_HEADLINE.search(text) is not None
+    if text[-1] in _BLOG_NAME_LAST and _BLOG_NAME.fullmatch(text) is not None:
+        return True
+    return _may_name_no_headline(text) and _NO_HEADLINE.search(text) is not None
+
+
+def _may_name_no_headline(text: str) -> bool:
+    """Whether _NO_HEADLINE can match: a cheap test for what each of its branches holds ('://'; ':' and ' on line';
+    'creative commons'), as the case-insensitive search would try every position of every line. Only 'C' and 'c'
+    match 'c' case-insensitively, and so on for 'o', 'm', 'n', 'l' (unlike 'i', 's' and 'k'): text.lower() finds them."""
+    if "://" in text:
+        return True
+    lower = text.lower()
+    return (":" in text and " on l" in lower) or "comm" in lower
 
 
 def named_by_comments(content: list[Line]) -> set[str]:
