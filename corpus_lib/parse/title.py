@@ -152,7 +152,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
         if len(key) >= _MIN_REPEAT_KEY:
             where[key].append(position)
     plain = collections.Counter(key for key, line in zip(keys, content) if not line.bullet)
-    parts = _lines_parts(content)
+    parts = view_parts(view)
     part_keys: dict[str, int] = {}
     for position, line in enumerate(content):
         if parts[position] and not line.ends_sentence:
@@ -224,6 +224,13 @@ def named_by_comments(content: list[Line]) -> set[str]:
                 named.add(normalise_key(m[1]))
     named.discard("")
     return named
+
+
+def view_parts(view: PageView) -> list[tuple[str, ...]]:
+    """_lines_parts of the view's lines, computed once per page (the headline and its kicker both ask)."""
+    if view.parts is None:
+        view.parts = _lines_parts(view.content)
+    return view.parts
 
 
 def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
@@ -457,14 +464,14 @@ _JOINED_MIN_PART_WORDS = 2
 _BREADCRUMB_PARTS = 3
 
 
-def split_joined_kicker(text: str, content: list[Line], position: int) -> str:
-    """The headline of `text` (the line at `position`, which has no separator) without a kicker that another line
-    of the page separates from it: 'Kicker Headline' -> 'Headline' (see _JOINED_MIN_WORDS)."""
+def split_joined_kicker(text: str, view: PageView, position: int) -> str:
+    """The headline of `text` (the line at `position` of the view, which has no separator) without a kicker that
+    another line of the page separates from it: 'Kicker Headline' -> 'Headline' (see _JOINED_MIN_WORDS)."""
     text = " ".join(text.split())
     if len(text.split()) <= _JOINED_MIN_WORDS:
         return text
     best = text
-    for other, line_parts in enumerate(_lines_parts(content)):
+    for other, line_parts in enumerate(view_parts(view)):
         if other == position or not line_parts:
             continue
         parts = [" ".join(part.split()) for part in line_parts]
