@@ -25,6 +25,11 @@ _TZ_ABBREVIATIONS = {
 }
 
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+# The patterns whose every match starts a run of digits (a digit with no digit before it: each starts with its day
+# or year after a lookbehind that rules out a digit). The regex engine cannot skip ahead to a pattern that starts
+# with a lookbehind, it tries every position; _matches tries only the starts of runs of digits.
+_STARTS_A_DIGIT_RUN = frozenset({"day_month", "day_weekday_month", "year_month", "iso", "ymd", "dmy"})
 # Per pattern, in the order they claim text: a cheap regex that every match of the pattern satisfies.
 _PREFILTERS = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
@@ -251,7 +256,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
         return all(end <= s or start >= e for s, e in taken)
 
     for kind in kinds:
-        for m in patterns[kind].finditer(text):
+        for m in _matches(kind, patterns[kind], text):
             if not free(m.start(), m.end()):
                 continue
             groups = m.groupdict()
@@ -309,6 +314,24 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     if len(results) > 1:
         _mark_the_later_of_a_pair(text, results)
     return results
+
+
+def _matches(kind: str, pattern: re.Pattern[str], text: str):
+    """pattern.finditer(text): for the kinds in _STARTS_A_DIGIT_RUN, the pattern matched at each start of a run of
+    digits from where the last match ended (a match at a position is the one a search finds there: lookbehinds
+    see the text before it), which finds the same matches as the search that tries every position."""
+    if kind not in _STARTS_A_DIGIT_RUN:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for run in _DIGITS.finditer(text):
+        start = run.start()
+        if start < end:
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 def _mark_the_later_of_a_pair(text: str, results: list[DateMatch]) -> None:
