@@ -185,7 +185,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.byline_after
         if template[position]:
             score += weights.template
-        if _names_menu_item(parts[position], view.menu):
+        if parts[position] and _names_menu_item(parts[position], view.menu):
             score += weights.breadcrumb  # 'Home » Section'
         scores[position] = score
     return scores
@@ -292,7 +292,10 @@ def _soon_after(flags: list[bool], reach: int) -> list[bool]:
 
 
 def _repeat_weight(position: int, occurrences: list[int], part_of: int, weights: HeadlineWeights) -> float:
-    """A headline recurs close by (breadcrumb, kicker, share text); site furniture recurs far away."""
+    """A headline recurs close by (breadcrumb, kicker, share text); site furniture recurs far away.
+    `occurrences` holds `position`."""
+    if part_of == position and len(occurrences) == 1:
+        return weights.not_repeated  # most lines: no other occurrence
     others = [abs(p - position) for p in occurrences if p != position]
     if part_of != position:
         others.append(abs(part_of - position))  # 'Site | Title' elsewhere on the page
