@@ -340,3 +340,22 @@ def test_lines_that_name_a_page_pass_the_no_headline_tests():
 
     for text in ("Commons sense: the city council votes on line 5", "Blog posts about the city", "Notice: roads closed"):
         assert not title._names_no_headline(text)
+
+
+def test_the_separator_test_finds_what_a_separator_between_spaces_is():
+    import itertools
+    import re
+
+    from corpus_lib.parse import title
+
+    between_spaces = re.compile(r"\s(?:\||-|–|—|::|»|›|>|→|/|·|•)\s")  # the plain form
+    marks = ["|", "-", "–", "—", "::", ":", "»", "›", ">", "→", "/", "·", "•", "x", ":::"]
+    spaces = ["", " ", "\t", "\u00a0", "\0"]
+    for before, mark, after in itertools.product(spaces, marks, spaces):
+        for text in (f"a{before}{mark}{after}b", f"{before}{mark}{after}", f"Site{before}{mark}{after}Title - x"):
+            assert bool(title._HAS_SEPARATOR.search(text)) == bool(between_spaces.search(text)), repr(text)
+    lines = ["Home", "Site | Title", "e-mail", "x", "News :: Sport", "10:20", "a / b"]
+    joined = "\0".join(lines)
+    found = {joined.count("\0", 0, m.start()) for m in title._HAS_SEPARATOR.finditer(joined)}
+    assert found == {p for p, line in enumerate(lines) if between_spaces.search(line)} == {1, 4, 6}
+

@@ -16,9 +16,10 @@ from corpus_lib.parse.page import META_REACH, PageView
 
 # 'Site | Title', 'Home » Section » Title', 'Title - Site'.
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|›|>|→|/|·|•)\s+")
-# A line has a separator exactly when it has one with a single space either side; this form is found
-# much faster (the regex engine skips ahead to the next space).
-_HAS_SEPARATOR = re.compile(r"\s(?:\||-|–|—|::|»|›|>|→|/|·|•)\s")
+# A line has a separator exactly when it has one with a single space either side. This form starts with the
+# separator's (first) character, so the regex engine skips ahead to the next such character (much rarer than a
+# space): a one-character separator with a space before it, or '::' with a space before it; then a space.
+_HAS_SEPARATOR = re.compile(r"[|\-–—:»›>→/·•](?:(?<=\s[|\-–—»›>→/·•])|(?<=\s:):)(?=\s)")
 # Lines shorter than this (as keys) recur as menu items too often to count as repetitions of a headline.
 _MIN_REPEAT_KEY = 10
 
