@@ -359,3 +359,18 @@ def test_the_separator_test_finds_what_a_separator_between_spaces_is():
     found = {joined.count("\0", 0, m.start()) for m in title._HAS_SEPARATOR.finditer(joined)}
     assert found == {p for p, line in enumerate(lines) if between_spaces.search(line)} == {1, 4, 6}
 
+
+def test_the_sentence_break_pattern_finds_what_its_lookbehind_first_form_finds():
+    import re
+
+    from corpus_lib.parse import title
+
+    lookbehind_first = re.compile(r"(?<=[^\W\d_]{2})([.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+    texts = [
+        "It rained. Then it stopped! Did it? Yes… «Quote» ends.» Next", "Dr. Roe came. 3. Mai. St. Louis.",
+        "ab.\u00a0Cd", ".. x. Y", "Он пришёл. Она ушла.» (Потом) всё", "a. B", "ab.\"“Cd", "ab 2.5. Cd", "ab_. Cd",
+    ]
+    for text in texts:
+        expected = [(m.span(), m[1]) for m in lookbehind_first.finditer(text)]
+        assert [(m.span(), m[1]) for m in title._SENTENCE_BREAK.finditer(text)] == expected
+    assert len(list(title._SENTENCE_BREAK.finditer(texts[0]))) == 5

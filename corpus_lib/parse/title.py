@@ -78,8 +78,10 @@ WEIGHTS = HeadlineWeights(
 
 _MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
 _MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
-# A sentence break: end punctuation after a word (not a number or an initial), then a word.
-_SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{2})([.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+# A sentence break: end punctuation after a word (not a number or an initial), then a word. The mark comes first
+# and the two letters before it are looked behind from after it: the regex engine skips ahead to the next mark (a
+# pattern that starts with a lookbehind is tried at every position).
+_SENTENCE_BREAK = re.compile(r"([.!?…])(?<=[^\W\d_]{2}[.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
 _BREAK_MARKS = ".!?…"  # every sentence break holds one of these
 # Prose, not a headline (headlines of the dev set: none closed by a full stop has 25 words, none with
 # three sentences and a full stop has 16): a long sentence closed by a full stop, or several sentences.
