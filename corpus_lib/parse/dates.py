@@ -33,7 +33,7 @@ _STARTS_A_DIGIT_RUN = frozenset({"day_month", "day_weekday_month", "year_month",
 # Per pattern, in the order they claim text: a cheap regex that every match of the pattern satisfies.
 _PREFILTERS = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
-    ("cjk", re.compile(r"[年년]")),
+    ("cjk", re.compile(r"[年년]")),  # the only one whose matches do not start with a digit
     # From the day's last digit: the regex engine looks for digits much faster than for letters. A line it lets
     # through that the full test (a letter, maybe a dot, spaces before the day) would not have has no month_day
     # match: every month name ends with a letter (test_month_names_end_with_a_letter).
@@ -240,12 +240,15 @@ def may_read_month_first(text: str) -> bool:
 
 def find_dates(text: str, line_index: int, month_first: bool = False) -> list[DateMatch]:
     """All dates in one line, each with the time and weekday written next to it."""
-    if not _DIGIT.search(text):
+    digit = _DIGIT.search(text)
+    if not digit:
         return []
+    first = digit.start()
     patterns = _patterns()
-    # Cheap tests first: most lines with digits are prices, counts and times, not dates.
-    kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
-    if "day_month" in kinds and _WEEKDAY_INSIDE_PREFILTER.search(text):
+    # Cheap tests first: most lines with digits are prices, counts and times, not dates. The tests that start with a
+    # digit search from the line's first digit on (no match of theirs starts before it).
+    kinds = [kind for kind, test in _PREFILTERS if test.search(text, 0 if kind == "cjk" else first)]
+    if "day_month" in kinds and _WEEKDAY_INSIDE_PREFILTER.search(text, first):
         kinds.insert(kinds.index("day_month") + 1, "day_weekday_month")
     if not kinds:
         return []
