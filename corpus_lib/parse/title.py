@@ -105,6 +105,7 @@ _COMMENTS_ON = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS_ON_MAX_WORDS = 40
+_MAX_HEADLINE_WORDS = 40  # longer lines are no headlines
 _CLOSING_QUOTES = frozenset("\"'“”„«»‘’‚")  # the quotes _COMMENTS_ON closes the headline with: a cheap test first
 # A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
 _BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
@@ -244,7 +245,7 @@ def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
     spans two lines) finds the few lines that have parts.
     """
     parts: list[tuple[str, ...]] = [()] * len(content)
-    texts = [line.text if line.words <= 40 else "" for line in content]  # long lines (most of the text) unsearched
+    texts = [line.text if line.words <= _MAX_HEADLINE_WORDS else "" for line in content]  # long lines (most of the text) unsearched
     starts = list(itertools.accumulate((len(text) + 1 for text in texts), initial=0))
     for m in _HAS_SEPARATOR.finditer("\0".join(texts)):
         position = bisect.bisect_right(starts, m.start()) - 1
@@ -269,7 +270,9 @@ def layout_weight(view: PageView, position: int, weights: HeadlineWeights = WEIG
     blank line after it. A breadcrumb ('Home » Section') is set apart on every page alike: layout is
     no evidence for it."""
     content = view.content
-    if is_breadcrumb(content[position], view.menu):
+    line = content[position]
+    parts = view_parts(view)[position] if line.words <= _MAX_HEADLINE_WORDS else title_parts(line.text)
+    if parts and _names_menu_item(parts, view.menu):  # is_breadcrumb, with the parts the page has already
         return 0.0
     index = content[position].index
     before = position == 0 or index - content[position - 1].index > 1
@@ -340,7 +343,7 @@ def _eligible(line: Line, parts: tuple[str, ...]) -> bool:
     A page whose only candidates are paragraphs or menus has no headline: it is rejected as no_title.
     """
     length = len(line.text)
-    if line.words > 40 or not 3 <= length <= 300:
+    if line.words > _MAX_HEADLINE_WORDS or not 3 <= length <= 300:
         return False
     if line.text.endswith(":"):
         return False  # a label: 'Share this page:'
