@@ -301,3 +301,19 @@ def test_month_names_end_with_a_letter():
     from corpus_lib.parse.dates import month_names
 
     assert all(re.fullmatch(r"[^\W\d_]", name[-1]) for name in month_names())
+
+
+def test_matches_at_digit_runs_are_the_patterns_matches():
+    # Dates glued to words, to each other and to numbers: the shortcut of dates._matches finds what finditer finds.
+    from corpus_lib.parse import dates
+
+    texts = [
+        "19. Dezember 202219. Dezember 2022", "15. April 2016Samstag, 4. März 2017", "Roe22. Mai 2020", "12.03.2112.03.21",
+        "2023 Jan 7 and 2024 Feb 12", "31 Donnerstag Okt 2019", "2022-12-07T10:10:52+01:00 / 2022-12-08", "1999.05.04 | 3/4/2022",
+        "04-05-2024 10:20, 123 4 June 2021", "Ø 5 km – 03.Mär.19 – ٣ مايو 2020", "x" * 30 + "1 2 3 4 5 6 7 8 9 10 11 12 13",
+    ]
+    patterns = dates._patterns()
+    for text in texts:
+        for kind in dates._STARTS_A_DIGIT_RUN:
+            expected = [(m.span(), m.groupdict()) for m in patterns[kind].finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in dates._matches(kind, patterns[kind], text)] == expected

@@ -308,3 +308,69 @@ def test_web_addresses_error_messages_and_licence_notices_are_not_headlines(noti
     title = "Notes from a long Tuesday"
     assert parse("* Home", title, "", notice, "", *PARA).title == title
 
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Wayback Machine - https://example.org/news",
+        "Warning: include(x.php): failed to open stream in /var/www/index.php on line 12",
+        "FATAL ERROR: Allowed memory size exhausted in /srv/app.php ON LINE 7",
+        "Dieser Text steht unter einer Creative Commons Lizenz",
+        "Licensed under a CREATIVE-COMMONS licence",
+        "Licensed under a creative commons licenſe",  # long s: matches 's' case-insensitively
+        "Lizenz: Creatıve Commons BY-SA",  # dotless i: matches 'i' case-insensitively
+        "Example Data Blog",
+        "JANE ROE'S WEBLOG",
+    ],
+)
+def test_the_cheap_tests_before_the_no_headline_patterns_let_every_match_through(text):
+    from corpus_lib.parse import title
+
+    assert title._NO_HEADLINE.search(text) or title._BLOG_NAME.fullmatch(text)
+    assert title._names_no_headline(text)
+    if title._NO_HEADLINE.search(text):
+        assert title._may_name_no_headline(text)
+    if title._BLOG_NAME.fullmatch(text):
+        assert text[-1] in title._BLOG_NAME_LAST
+
+
+def test_lines_that_name_a_page_pass_the_no_headline_tests():
+    from corpus_lib.parse import title
+
+    for text in ("Commons sense: the city council votes on line 5", "Blog posts about the city", "Notice: roads closed"):
+        assert not title._names_no_headline(text)
+
+
+def test_the_separator_test_finds_what_a_separator_between_spaces_is():
+    import itertools
+    import re
+
+    from corpus_lib.parse import title
+
+    between_spaces = re.compile(r"\s(?:\||-|–|—|::|»|›|>|→|/|·|•)\s")  # the plain form
+    marks = ["|", "-", "–", "—", "::", ":", "»", "›", ">", "→", "/", "·", "•", "x", ":::"]
+    spaces = ["", " ", "\t", "\u00a0", "\0"]
+    for before, mark, after in itertools.product(spaces, marks, spaces):
+        for text in (f"a{before}{mark}{after}b", f"{before}{mark}{after}", f"Site{before}{mark}{after}Title - x"):
+            assert bool(title._HAS_SEPARATOR.search(text)) == bool(between_spaces.search(text)), repr(text)
+    lines = ["Home", "Site | Title", "e-mail", "x", "News :: Sport", "10:20", "a / b"]
+    joined = "\0".join(lines)
+    found = {joined.count("\0", 0, m.start()) for m in title._HAS_SEPARATOR.finditer(joined)}
+    assert found == {p for p, line in enumerate(lines) if between_spaces.search(line)} == {1, 4, 6}
+
+
+def test_the_sentence_break_pattern_finds_what_its_lookbehind_first_form_finds():
+    import re
+
+    from corpus_lib.parse import title
+
+    lookbehind_first = re.compile(r"(?<=[^\W\d_]{2})([.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+    texts = [
+        "It rained. Then it stopped! Did it? Yes… «Quote» ends.» Next", "Dr. Roe came. 3. Mai. St. Louis.",
+        "ab.\u00a0Cd", ".. x. Y", "Он пришёл. Она ушла.» (Потом) всё", "a. B", "ab.\"“Cd", "ab 2.5. Cd", "ab_. Cd",
+    ]
+    for text in texts:
+        expected = [(m.span(), m[1]) for m in lookbehind_first.finditer(text)]
+        assert [(m.span(), m[1]) for m in title._SENTENCE_BREAK.finditer(text)] == expected
+    assert len(list(title._SENTENCE_BREAK.finditer(texts[0]))) == 5

@@ -118,7 +118,7 @@ def parse_page(text: str, hints: PageHints | None = None, lines: list[Line] | No
     keys = view.title_keys
     line_text = headline_text(content[title_position], collections.Counter(keys), hints.template_keys, hints.title)
     if line_text == content[title_position].text and not title_parts(line_text):
-        line_text = split_joined_kicker(line_text, content, title_position)
+        line_text = split_joined_kicker(line_text, view, title_position)
     title, media = strip_title_markers(line_text)
     if not title.strip():
         return ParseFailure(RejectReason.NO_TITLE, "the headline is only a media marker")

@@ -25,10 +25,15 @@ _TZ_ABBREVIATIONS = {
 }
 
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+# The patterns whose every match starts a run of digits (a digit with no digit before it: each starts with its day
+# or year after a lookbehind that rules out a digit). The regex engine cannot skip ahead to a pattern that starts
+# with a lookbehind, it tries every position; _matches tries only the starts of runs of digits.
+_STARTS_A_DIGIT_RUN = frozenset({"day_month", "day_weekday_month", "year_month", "iso", "ymd", "dmy"})
 # Per pattern, in the order they claim text: a cheap regex that every match of the pattern satisfies.
 _PREFILTERS = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
-    ("cjk", re.compile(r"[年년]")),
+    ("cjk", re.compile(r"[年년]")),  # the only one whose matches do not start with a digit
     # From the day's last digit: the regex engine looks for digits much faster than for letters. A line it lets
     # through that the full test (a letter, maybe a dot, spaces before the day) would not have has no month_day
     # match: every month name ends with a letter (test_month_names_end_with_a_letter).
@@ -235,12 +240,15 @@ def may_read_month_first(text: str) -> bool:
 
 def find_dates(text: str, line_index: int, month_first: bool = False) -> list[DateMatch]:
     """All dates in one line, each with the time and weekday written next to it."""
-    if not _DIGIT.search(text):
+    digit = _DIGIT.search(text)
+    if not digit:
         return []
+    first = digit.start()
     patterns = _patterns()
-    # Cheap tests first: most lines with digits are prices, counts and times, not dates.
-    kinds = [kind for kind, test in _PREFILTERS if test.search(text)]
-    if "day_month" in kinds and _WEEKDAY_INSIDE_PREFILTER.search(text):
+    # Cheap tests first: most lines with digits are prices, counts and times, not dates. The tests that start with a
+    # digit search from the line's first digit on (no match of theirs starts before it).
+    kinds = [kind for kind, test in _PREFILTERS if test.search(text, 0 if kind == "cjk" else first)]
+    if "day_month" in kinds and _WEEKDAY_INSIDE_PREFILTER.search(text, first):
         kinds.insert(kinds.index("day_month") + 1, "day_weekday_month")
     if not kinds:
         return []
@@ -251,7 +259,7 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
         return all(end <= s or start >= e for s, e in taken)
 
     for kind in kinds:
-        for m in patterns[kind].finditer(text):
+        for m in _matches(kind, patterns[kind], text):
             if not free(m.start(), m.end()):
                 continue
             groups = m.groupdict()
@@ -309,6 +317,24 @@ def find_dates(text: str, line_index: int, month_first: bool = False) -> list[Da
     if len(results) > 1:
         _mark_the_later_of_a_pair(text, results)
     return results
+
+
+def _matches(kind: str, pattern: re.Pattern[str], text: str):
+    """pattern.finditer(text): for the kinds in _STARTS_A_DIGIT_RUN, the pattern matched at each start of a run of
+    digits from where the last match ended (a match at a position is the one a search finds there: lookbehinds
+    see the text before it), which finds the same matches as the search that tries every position."""
+    if kind not in _STARTS_A_DIGIT_RUN:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for run in _DIGITS.finditer(text):
+        start = run.start()
+        if start < end:
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 def _mark_the_later_of_a_pair(text: str, results: list[DateMatch]) -> None:

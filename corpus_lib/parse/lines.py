@@ -92,7 +92,11 @@ def split_lines(text: str) -> list[Line]:
             if pending and indent < table_indent:
                 lines.extend(pending)
                 pending = []
-            append(_line(index, raw, stripped, indent))
+            # _line, inlined: most lines take this way
+            text, bullet, words, key, ends_sentence = (
+                _cached_fields(stripped) if len(stripped) <= _CACHED_LINE_CHARS else _fields(stripped)
+            )
+            append(Line(index, raw, text, indent, bullet, words, key, ends_sentence))
             continue
         if pending and (indent < table_indent or not any(
             abs(column - cell.indent) <= _COLUMN_SLACK for column, _ in row[1:] for cell in pending

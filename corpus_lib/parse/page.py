@@ -57,6 +57,8 @@ class PageView:
     template: list[bool]  # recurs across the source's pages
     meta: list[bool]  # sits between a headline and its text without breaking them apart
     menu: frozenset[str]  # keys of short list items: the page's menus, which breadcrumbs ('Home » Section') repeat
+    # title_parts of each line of up to 40 words: computed by title.view_parts when first asked, then kept
+    parts: list[tuple[str, ...]] | None = None
 
 
 def view_page(content: list[Line], template_keys: frozenset[str], month_first: bool) -> PageView:

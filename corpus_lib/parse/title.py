@@ -16,9 +16,10 @@ from corpus_lib.parse.page import META_REACH, PageView
 
 # 'Site | Title', 'Home » Section » Title', 'Title - Site'.
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|›|>|→|/|·|•)\s+")
-# A line has a separator exactly when it has one with a single space either side; this form is found
-# much faster (the regex engine skips ahead to the next space).
-_HAS_SEPARATOR = re.compile(r"\s(?:\||-|–|—|::|»|›|>|→|/|·|•)\s")
+# A line has a separator exactly when it has one with a single space either side. This form starts with the
+# separator's (first) character, so the regex engine skips ahead to the next such character (much rarer than a
+# space): a one-character separator with a space before it, or '::' with a space before it; then a space.
+_HAS_SEPARATOR = re.compile(r"[|\-–—:»›>→/·•](?:(?<=\s[|\-–—»›>→/·•])|(?<=\s:):)(?=\s)")
 # Lines shorter than this (as keys) recur as menu items too often to count as repetitions of a headline.
 _MIN_REPEAT_KEY = 10
 
@@ -77,8 +78,10 @@ WEIGHTS = HeadlineWeights(
 
 _MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
 _MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
-# A sentence break: end punctuation after a word (not a number or an initial), then a word.
-_SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{2})([.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+# A sentence break: end punctuation after a word (not a number or an initial), then a word. The mark comes first
+# and the two letters before it are looked behind from after it: the regex engine skips ahead to the next mark (a
+# pattern that starts with a lookbehind is tried at every position).
+_SENTENCE_BREAK = re.compile(r"([.!?…])(?<=[^\W\d_]{2}[.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
 _BREAK_MARKS = ".!?…"  # every sentence break holds one of these
 # Prose, not a headline (headlines of the dev set: none closed by a full stop has 25 words, none with
 # three sentences and a full stop has 16): a long sentence closed by a full stop, or several sentences.
@@ -102,6 +105,7 @@ _COMMENTS_ON = re.compile(
     re.IGNORECASE,
 )
 _COMMENTS_ON_MAX_WORDS = 40
+_MAX_HEADLINE_WORDS = 40  # longer lines are no headlines
 _CLOSING_QUOTES = frozenset("\"'“”„«»‘’‚")  # the quotes _COMMENTS_ON closes the headline with: a cheap test first
 # A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
 _BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
@@ -115,6 +119,7 @@ _NO_HEADLINE = re.compile(
 # A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
 # not the page: no headline.
 _BLOG_NAME = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
+_BLOG_NAME_LAST = frozenset("gGгГ")  # the last letters a _BLOG_NAME can end with (none other matches case-insensitively)
 
 
 # Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
@@ -151,7 +156,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
         if len(key) >= _MIN_REPEAT_KEY:
             where[key].append(position)
     plain = collections.Counter(key for key, line in zip(keys, content) if not line.bullet)
-    parts = _lines_parts(content)
+    parts = view_parts(view)
     part_keys: dict[str, int] = {}
     for position, line in enumerate(content):
         if parts[position] and not line.ends_sentence:
@@ -184,7 +189,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.byline_after
         if template[position]:
             score += weights.template
-        if _names_menu_item(parts[position], view.menu):
+        if parts[position] and _names_menu_item(parts[position], view.menu):
             score += weights.breadcrumb  # 'Home » Section'
         scores[position] = score
     return scores
@@ -197,7 +202,19 @@ def _names_no_headline(text: str) -> bool:
         return text[0] != "«" or "»" not in text
     if text[-1] in _ON_MARKS:
         return text[-1] != "»" or "«" not in text
-    return _BLOG_NAME.fullmatch(text) is not None or _NO_HEADLINE.search(text) is not None
+    if text[-1] in _BLOG_NAME_LAST and _BLOG_NAME.fullmatch(text) is not None:
+        return True
+    return _may_name_no_headline(text) and _NO_HEADLINE.search(text) is not None
+
+
+def _may_name_no_headline(text: str) -> bool:
+    """Whether _NO_HEADLINE can match: a cheap test for what each of its branches holds ('://'; ':' and ' on line';
+    'creative commons'), as the case-insensitive search would try every position of every line. Only 'C' and 'c'
+    match 'c' case-insensitively, and so on for 'o', 'm', 'n', 'l' (unlike 'i', 's' and 'k'): text.lower() finds them."""
+    if "://" in text:
+        return True
+    lower = text.lower()
+    return (":" in text and " on l" in lower) or "comm" in lower
 
 
 def named_by_comments(content: list[Line]) -> set[str]:
@@ -213,6 +230,13 @@ def named_by_comments(content: list[Line]) -> set[str]:
     return named
 
 
+def view_parts(view: PageView) -> list[tuple[str, ...]]:
+    """_lines_parts of the view's lines, computed once per page (the headline and its kicker both ask)."""
+    if view.parts is None:
+        view.parts = _lines_parts(view.content)
+    return view.parts
+
+
 def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
     """title_parts of each line of up to 40 words (longer lines are no headlines), () for the others: once per
     line, as eligibility, breadcrumbs and repetitions all ask.
@@ -221,7 +245,7 @@ def _lines_parts(content: list[Line]) -> list[tuple[str, ...]]:
     spans two lines) finds the few lines that have parts.
     """
     parts: list[tuple[str, ...]] = [()] * len(content)
-    texts = [line.text if line.words <= 40 else "" for line in content]  # long lines (most of the text) unsearched
+    texts = [line.text if line.words <= _MAX_HEADLINE_WORDS else "" for line in content]  # long lines (most of the text) unsearched
     starts = list(itertools.accumulate((len(text) + 1 for text in texts), initial=0))
     for m in _HAS_SEPARATOR.finditer("\0".join(texts)):
         position = bisect.bisect_right(starts, m.start()) - 1
@@ -246,7 +270,9 @@ def layout_weight(view: PageView, position: int, weights: HeadlineWeights = WEIG
     blank line after it. A breadcrumb ('Home » Section') is set apart on every page alike: layout is
     no evidence for it."""
     content = view.content
-    if is_breadcrumb(content[position], view.menu):
+    line = content[position]
+    parts = view_parts(view)[position] if line.words <= _MAX_HEADLINE_WORDS else title_parts(line.text)
+    if parts and _names_menu_item(parts, view.menu):  # is_breadcrumb, with the parts the page has already
         return 0.0
     index = content[position].index
     before = position == 0 or index - content[position - 1].index > 1
@@ -272,7 +298,10 @@ def _soon_after(flags: list[bool], reach: int) -> list[bool]:
 
 
 def _repeat_weight(position: int, occurrences: list[int], part_of: int, weights: HeadlineWeights) -> float:
-    """A headline recurs close by (breadcrumb, kicker, share text); site furniture recurs far away."""
+    """A headline recurs close by (breadcrumb, kicker, share text); site furniture recurs far away.
+    `occurrences` holds `position`."""
+    if part_of == position and len(occurrences) == 1:
+        return weights.not_repeated  # most lines: no other occurrence
     others = [abs(p - position) for p in occurrences if p != position]
     if part_of != position:
         others.append(abs(part_of - position))  # 'Site | Title' elsewhere on the page
@@ -314,7 +343,7 @@ def _eligible(line: Line, parts: tuple[str, ...]) -> bool:
     A page whose only candidates are paragraphs or menus has no headline: it is rejected as no_title.
     """
     length = len(line.text)
-    if line.words > 40 or not 3 <= length <= 300:
+    if line.words > _MAX_HEADLINE_WORDS or not 3 <= length <= 300:
         return False
     if line.text.endswith(":"):
         return False  # a label: 'Share this page:'
@@ -444,14 +473,14 @@ _JOINED_MIN_PART_WORDS = 2
 _BREADCRUMB_PARTS = 3
 
 
-def split_joined_kicker(text: str, content: list[Line], position: int) -> str:
-    """The headline of `text` (the line at `position`, which has no separator) without a kicker that another line
-    of the page separates from it: 'Kicker Headline' -> 'Headline' (see _JOINED_MIN_WORDS)."""
+def split_joined_kicker(text: str, view: PageView, position: int) -> str:
+    """The headline of `text` (the line at `position` of the view, which has no separator) without a kicker that
+    another line of the page separates from it: 'Kicker Headline' -> 'Headline' (see _JOINED_MIN_WORDS)."""
     text = " ".join(text.split())
     if len(text.split()) <= _JOINED_MIN_WORDS:
         return text
     best = text
-    for other, line_parts in enumerate(_lines_parts(content)):
+    for other, line_parts in enumerate(view_parts(view)):
         if other == position or not line_parts:
             continue
         parts = [" ".join(part.split()) for part in line_parts]
