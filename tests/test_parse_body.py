@@ -67,6 +67,14 @@ def test_a_list_under_a_short_label_is_the_article_s_when_the_text_goes_on_after
     assert result.paragraphs[-2:] == (PARA[1], PARA[2])
 
 
+def test_short_list_items_inside_the_text_are_kept_but_a_list_ending_it_is_not():
+    steps = ["* Close the old lanes", "* Remove the asphalt", "* Lay new drains"]
+    links = ["* More council news", "* Road works map"]
+    intro = "The work on each street follows the same plan, agreed with the residents in spring:"
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], intro, *steps, PARA[1], PARA[2], *links))
+    assert result.paragraphs == (PARA[0], intro, *(step[2:] for step in steps), PARA[1], PARA[2])
+
+
 def test_html_markup_shown_as_text_is_no_paragraph():
     embed = '<div class="embed"><a href="https://example.org/budget">Council approves budget</a> <span>Copy this code</span></div>'
     result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], embed, PARA[1], PARA[2]))

@@ -36,6 +36,7 @@ _OTHER_INDENT_FACTOR = 0.3
 _OFF_INDENT_SCORE = -0.3
 _MIN_MAIN_INDENT_MASS = 10.0
 _MARKUP_TAGS = 3
+_MIN_LIST_ITEM_WORDS = 2
 _LEADING_TIME = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -239,6 +240,14 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
     out: list[str] = []
     prose: list[bool] = []
     media: set[str] = set()
+    # Short list items belong to the text when it goes on after their list (a list ending the region is links).
+    text_after = False
+    list_in_text = [False] * (region.end + 1 - region.start)
+    for position in range(region.end, region.start - 1, -1):
+        line = content[position]
+        if not line.bullet and _is_paragraph(line):
+            text_after = True
+        list_in_text[position - region.start] = text_after
     for position in range(region.start, region.end + 1):
         if position <= title_position:
             continue
@@ -252,7 +261,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if position in title_repeats:
             continue
-        if line.bullet and line.words < 6:
+        if line.bullet and line.words < 6 and not (line.words >= _MIN_LIST_ITEM_WORDS and list_in_text[position - region.start]):
             continue
         if _is_markup(line):
             continue
