@@ -75,6 +75,15 @@ def test_short_list_items_inside_the_text_are_kept_but_a_list_ending_it_is_not()
     assert result.paragraphs == (PARA[0], intro, *(step[2:] for step in steps), PARA[1], PARA[2])
 
 
+def test_teasers_after_a_site_block_heading_are_not_boosted_back_into_the_article():
+    teasers = []
+    for n in range(16):
+        teasers += ["  Politics", f"  Another story headline number {n}",
+                    f"    A teaser sentence about another story number {n}, which links to the rest of that story elsewhere on the site."]
+    result = parse(page("* Home", "* News", HEADLINE, "18.05.2021", *(f"    {p}" for p in PARA), "  Related articles", *teasers))
+    assert result.paragraphs == tuple(PARA)
+
+
 def test_html_markup_shown_as_text_is_no_paragraph():
     embed = '<div class="embed"><a href="https://example.org/budget">Council approves budget</a> <span>Copy this code</span></div>'
     result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], embed, PARA[1], PARA[2]))

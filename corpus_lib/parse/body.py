@@ -101,12 +101,15 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
     last = max(p for p in range(region.start, region.end + 1) if scores[p] > 0 and view.content[p].indent == main)
     if weight[main] < _MIN_MAIN_INDENT_MASS:
         last = len(scores)  # too little text to tell the article's column from an aside
+    # The heading of a site block after the region closes the article: text after it is not boosted back in.
+    end_block, credit = view.end_block, view.credit
+    closed = next((p for p in range(region.end + 1, len(scores)) if end_block[p] and not credit[p]), len(scores))
     rescored = []
     for position, (score, line) in enumerate(zip(scores, view.content)):
         if score <= 0:
             rescored.append(score)
         elif line.indent == main:
-            rescored.append(score * _MAIN_INDENT_FACTOR)
+            rescored.append(score * _MAIN_INDENT_FACTOR if position < closed else score)
         elif position > last and not line.bullet:
             rescored.append(_OFF_INDENT_SCORE)
         else:
