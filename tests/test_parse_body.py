@@ -84,6 +84,13 @@ def test_teasers_after_a_site_block_heading_are_not_boosted_back_into_the_articl
     assert result.paragraphs == tuple(PARA)
 
 
+def test_a_long_list_inside_the_text_costs_per_item_not_more_and_more():
+    items = [f"* {name} street" for name in ("Mill", "Church", "Station", "Bridge", "Market", "Castle")]
+    after = [f"{p} (Part {n}.)" for n in range(2) for p in PARA][:5]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, "The streets", *items, *after))
+    assert result.paragraphs[-len(after):] == tuple(after)
+
+
 def test_html_markup_shown_as_text_is_no_paragraph():
     embed = '<div class="embed"><a href="https://example.org/budget">Council approves budget</a> <span>Copy this code</span></div>'
     result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], embed, PARA[1], PARA[2]))

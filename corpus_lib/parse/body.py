@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import math
@@ -14,6 +15,9 @@ from corpus_lib.parse.page import PageView
 # article is cheap to cross, a menu or a list of related links is not.
 _GAP_GROWTH = 0.25
 _GAP_MAX_FACTOR = 3.0
+# Items of a list cost the same each: an article's list of short items is one thing, not a growing run of
+# furniture; items that recur on the page or across the source are menus and grow dearer as other furniture.
+_LIST_GAP_MAX_FACTOR = 1.0
 # The heading of a related/comments/share block: text after it belongs to the site, not the article.
 _END_BLOCK_SCORE = -6.0
 # Dates on lines of their own head an article once; inside a run of text they mark a list of
@@ -73,11 +77,14 @@ def prose_scores(view: PageView) -> list[float]:
     if items and introduced >= _MIN_INTRO_WORDS:
         for item in items:
             scores[item] = 0.0
+    repeats = collections.Counter(line.key for line in content if line.bullet)
     run = 0
     for position, score in enumerate(scores):
         if score < 0:
             run += 1
-            scores[position] = score * min(_GAP_MAX_FACTOR, 1.0 + _GAP_GROWTH * (run - 1))
+            line = content[position]
+            cap = _LIST_GAP_MAX_FACTOR if line.bullet and repeats[line.key] < 2 else _GAP_MAX_FACTOR
+            scores[position] = score * min(cap, 1.0 + _GAP_GROWTH * (run - 1))
         elif score > 0:
             run = 0
     return scores
