@@ -67,6 +67,30 @@ def test_a_list_under_a_short_label_is_the_article_s_when_the_text_goes_on_after
     assert result.paragraphs[-2:] == (PARA[1], PARA[2])
 
 
+def test_short_list_items_inside_the_text_are_kept_but_a_list_ending_it_is_not():
+    steps = ["* Close the old lanes", "* Remove the asphalt", "* Lay new drains"]
+    links = ["* More council news", "* Road works map"]
+    intro = "The work on each street follows the same plan, agreed with the residents in spring:"
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], intro, *steps, PARA[1], PARA[2], *links))
+    assert result.paragraphs == (PARA[0], intro, *(step[2:] for step in steps), PARA[1], PARA[2])
+
+
+def test_teasers_after_a_site_block_heading_are_not_boosted_back_into_the_article():
+    teasers = []
+    for n in range(16):
+        teasers += ["  Politics", f"  Another story headline number {n}",
+                    f"    A teaser sentence about another story number {n}, which links to the rest of that story elsewhere on the site."]
+    result = parse(page("* Home", "* News", HEADLINE, "18.05.2021", *(f"    {p}" for p in PARA), "  Related articles", *teasers))
+    assert result.paragraphs == tuple(PARA)
+
+
+def test_a_long_list_inside_the_text_costs_per_item_not_more_and_more():
+    items = [f"* {name} street" for name in ("Mill", "Church", "Station", "Bridge", "Market", "Castle")]
+    after = [f"{p} (Part {n}.)" for n in range(2) for p in PARA][:5]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, "The streets", *items, *after))
+    assert result.paragraphs[-len(after):] == tuple(after)
+
+
 def test_html_markup_shown_as_text_is_no_paragraph():
     embed = '<div class="embed"><a href="https://example.org/budget">Council approves budget</a> <span>Copy this code</span></div>'
     result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], embed, PARA[1], PARA[2]))

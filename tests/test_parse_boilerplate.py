@@ -56,6 +56,15 @@ def test_read_more_links_of_any_length_and_inline_buttons(text):
     assert block(text) and not heading(text)
 
 
+@pytest.mark.parametrize("text", ["Reply", "ReplyDelete", "Reply to This Share", "Antworten", "Responder", "Ответить", "Відповісти"])
+def test_the_reply_link_under_a_comment_is_a_block_line_but_not_an_end(text):
+    assert block(text) and not heading(text)
+
+
+def test_a_sentence_that_starts_with_reply_is_prose():
+    assert not block("Reply to the mayor came within hours.") and not block("Antworten gab es keine.")
+
+
 @pytest.mark.parametrize("text", ["Search for survivors continues after the earthquake", "Suche nach Vermissten geht weiter"])
 def test_headlines_that_start_like_a_search_widget_are_no_block(text):
     assert not block(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import math
@@ -14,6 +15,9 @@ from corpus_lib.parse.page import PageView
 # article is cheap to cross, a menu or a list of related links is not.
 _GAP_GROWTH = 0.25
 _GAP_MAX_FACTOR = 3.0
+# Items of a list cost the same each: an article's list of short items is one thing, not a growing run of
+# furniture; items that recur on the page or across the source are menus and grow dearer as other furniture.
+_LIST_GAP_MAX_FACTOR = 1.0
 # The heading of a related/comments/share block: text after it belongs to the site, not the article.
 _END_BLOCK_SCORE = -6.0
 # Dates on lines of their own head an article once; inside a run of text they mark a list of
@@ -36,6 +40,7 @@ _OTHER_INDENT_FACTOR = 0.3
 _OFF_INDENT_SCORE = -0.3
 _MIN_MAIN_INDENT_MASS = 10.0
 _MARKUP_TAGS = 3
+_MIN_LIST_ITEM_WORDS = 2
 _LEADING_TIME = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -72,11 +77,14 @@ def prose_scores(view: PageView) -> list[float]:
     if items and introduced >= _MIN_INTRO_WORDS:
         for item in items:
             scores[item] = 0.0
+    repeats = collections.Counter(line.key for line in content if line.bullet)
     run = 0
     for position, score in enumerate(scores):
         if score < 0:
             run += 1
-            scores[position] = score * min(_GAP_MAX_FACTOR, 1.0 + _GAP_GROWTH * (run - 1))
+            line = content[position]
+            cap = _LIST_GAP_MAX_FACTOR if line.bullet and repeats[line.key] < 2 else _GAP_MAX_FACTOR
+            scores[position] = score * min(cap, 1.0 + _GAP_GROWTH * (run - 1))
         elif score > 0:
             run = 0
     return scores
@@ -100,12 +108,15 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
     last = max(p for p in range(region.start, region.end + 1) if scores[p] > 0 and view.content[p].indent == main)
     if weight[main] < _MIN_MAIN_INDENT_MASS:
         last = len(scores)  # too little text to tell the article's column from an aside
+    # The heading of a site block after the region closes the article: text after it is not boosted back in.
+    end_block, credit = view.end_block, view.credit
+    closed = next((p for p in range(region.end + 1, len(scores)) if end_block[p] and not credit[p]), len(scores))
     rescored = []
     for position, (score, line) in enumerate(zip(scores, view.content)):
         if score <= 0:
             rescored.append(score)
         elif line.indent == main:
-            rescored.append(score * _MAIN_INDENT_FACTOR)
+            rescored.append(score * _MAIN_INDENT_FACTOR if position < closed else score)
         elif position > last and not line.bullet:
             rescored.append(_OFF_INDENT_SCORE)
         else:
@@ -239,6 +250,14 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
     out: list[str] = []
     prose: list[bool] = []
     media: set[str] = set()
+    # Short list items belong to the text when it goes on after their list (a list ending the region is links).
+    text_after = False
+    list_in_text = [False] * (region.end + 1 - region.start)
+    for position in range(region.end, region.start - 1, -1):
+        line = content[position]
+        if not line.bullet and _is_paragraph(line):
+            text_after = True
+        list_in_text[position - region.start] = text_after
     for position in range(region.start, region.end + 1):
         if position <= title_position:
             continue
@@ -252,7 +271,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if position in title_repeats:
             continue
-        if line.bullet and line.words < 6:
+        if line.bullet and line.words < 6 and not (line.words >= _MIN_LIST_ITEM_WORDS and list_in_text[position - region.start]):
             continue
         if _is_markup(line):
             continue

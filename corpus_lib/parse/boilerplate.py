@@ -176,6 +176,12 @@ _APPARATUS_LINE = re.compile(
     r"fontes|przypisy|bibliografia|źródła|источники|литература|список литературы|примечания|джерела"
 )
 _MAX_APPARATUS_WORDS = 3
+_MAX_REPLY_WORDS = 5
+# The action link under each comment of a thread, as the whole line: 'Reply', 'Antworten', 'Ответить'.
+_REPLY_LINE = re.compile(
+    r"(?:reply|replydelete|reply to this|antworten|répondre|responder|responda|rispondi|odpowiedz|ответить|відповісти|"
+    r"yanıtla|cavab ver|beantwoorden|svara|vastaa)(?:\W+(?:share|delete|report|quote|like))*"
+)
 _APPARATUS_LINE_BY_FIRST = _FirstCharPattern(_APPARATUS_LINE.pattern)
 # The link mark follows the phrase within this many characters (a cheap test before the pattern).
 _READ_MORE_MARK = re.compile(r"[:>»›→]")
@@ -281,6 +287,8 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
     if words <= _MAX_BLOCK_WORDS and (_BLOCK_START_BY_FIRST.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
         return True
     if words <= _MAX_APPARATUS_WORDS and _APPARATUS_LINE_BY_FIRST.fullmatch(key):
+        return True
+    if words <= _MAX_REPLY_WORDS and _REPLY_LINE.fullmatch(key):
         return True
     if words <= _MAX_READ_MORE_WORDS and _READ_MORE_MARK.search(key, 0, _READ_MORE_HEAD) and _READ_MORE_LINE.match(key):
         return True
