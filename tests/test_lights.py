@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -165,6 +166,24 @@ def test_the_batch_window_keeps_input_order():
     items = list(range(5000))  # 79 batches: more than the window of batches ahead
     assert list(run_batches(_double, items, 2)) == [2 * x for x in items]
     assert list(run_batches(_double, items, 1)) == [2 * x for x in items]
+
+
+# Set only in the driver by the test below; a worker forked from the driver would see it.
+_DRIVER_ONLY: list[int] | None = None
+
+
+def _what_the_worker_holds(batch):
+    return [(_DRIVER_ONLY is None, os.getpid()) for _ in batch]
+
+
+def test_pool_workers_do_not_inherit_the_driver_memory(monkeypatch):
+    """The workers start from a fork server, not a fork of the driver: what the driver holds (the
+    page list of a big build) is not copied into every worker, and the context comes through init."""
+    monkeypatch.setattr(sys.modules[__name__], "_DRIVER_ONLY", list(range(1000)))
+    results = list(run_batches(_what_the_worker_holds, list(range(300)), 2))
+    assert len(results) == 300
+    assert all(clean for clean, _ in results)
+    assert os.getpid() not in {pid for _, pid in results}
 
 
 def test_known_keys_find_every_key_and_no_other():
