@@ -37,7 +37,7 @@ def batches(items: Sequence[InputFile], size: int = BATCH) -> Iterator[Sequence[
 # workers grew with the corpus (404 MB at 100k pages, 500 MB at 1M, stop 19). The fork server is
 # started once per process with these modules imported, so each worker forks from a small, clean
 # process that has already paid for the imports. The context is pickled to each worker once.
-_PRELOAD = ["corpus_lib.extract", "corpus_lib.templates", "corpus_lib.parse"]
+_PRELOAD = ["corpus_lib.extract"]  # imports the parser, templates, cache and schema code with it
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -88,8 +88,7 @@ def run_batches(
             progress(len(chunk))
             yield from results
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=init, initargs=init_args)
-    with pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=init, initargs=init_args) as pool:
         yield from _in_order(lambda chunk: pool.submit(fn, chunk), batches(items), _AHEAD_PER_WORKER * workers, progress)
 
 
