@@ -222,6 +222,12 @@ def test_a_date_in_a_sentence_of_the_text_loses_to_a_dateline_far_below():
     assert parse_page(text).published.local == "2022-01-14T09:25:00"
 
 
+def test_a_date_in_the_first_sentence_of_the_text_is_inside_the_text():
+    sentence = "Bundesminister Max Muster hat das Forum nach langer Vorbereitung am 26. September 2018 eröffnet, sagte sie."
+    text = page("Council approves budget after long debate", sentence, *(PARA * 4), "Jane Roe", "14.01.2022 um 09:25")
+    assert parse_page(text).published.local == "2022-01-14T09:25:00"
+
+
 def test_a_publication_word_after_the_date():
     assert find_dates("Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht", 0)[0].is_published
     assert not find_dates("Das Buch ist am 3. März 2020 erschienen", 0)[0].is_published  # an event, not this page

@@ -73,7 +73,7 @@ def choose_published(view: PageView, dates: dict[int, list[DateMatch]], title: i
         if view.credit[position]:
             # A photo credit ('Foto: dpa, 12.03.2020') dates the photo; one with a time is a dateline the credit shares.
             matches = [m for m in matches if m.has_time]
-        inside_text = region.start < position <= region.end and not view.dateline[position]
+        inside_text = region.start <= position <= region.end and not view.dateline[position]
         human = any(not m.is_iso for m in matches)
         for m in matches:
             if m.year is None:
