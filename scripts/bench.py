@@ -31,7 +31,8 @@ Every measurement runs a copy of corpus_lib/ and schema/ taken at the start (--n
 working tree), so edits made during a long run cannot change what is measured mid-way.
 
 Prints a table (seconds, CPU seconds, pages/s, ratio to the floor and to the datasets script, peak
-RSS of the largest process and sampled peak of the whole process tree) and writes --json. The load
+RSS of the largest process (each process's own high-water mark, sampled) and sampled peak of
+the whole process tree; the largest of each kind of process, main, fork server, worker, below it) and writes --json. The load
 average is recorded with each measurement: on a shared machine compare the ratios, not the
 absolute numbers.
 """
@@ -84,42 +85,83 @@ TOP_FUNCTIONS = 20
 
 
 class TreeRssSampler(threading.Thread):
-    """Samples the summed RSS of a process and its descendants (a build's workers included)."""
+    """Samples the summed RSS of a process and its descendants (a build's workers included), and
+    each process's own high-water mark (VmHWM) with its role. wait4's ru_maxrss cannot stand in
+    for the latter: it only counts descendants that were waited for, and the pool's workers are
+    children of the fork server, which nobody waits for."""
 
     def __init__(self, pid: int, interval: float = 0.2):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak = 0
+        self.hwm: dict[int, int] = {}  # pid -> the largest VmHWM seen, bytes
+        self.role: dict[int, str] = {}
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak = max(self.peak, sum(_rss_bytes(pid) for pid in _descendants(self.pid)))
+            total = 0
+            for pid, parent in _descendants(self.pid):
+                rss, hwm = _rss_and_hwm(pid)
+                total += rss
+                if hwm:
+                    self.hwm[pid] = max(self.hwm.get(pid, 0), hwm)
+                    if pid not in self.role:
+                        self.role[pid] = _role(pid, parent, self.pid, self.role)
+            self.peak = max(self.peak, total)
             self._halt.wait(self.interval)
 
     def stop(self) -> None:
         self._halt.set()
         self.join()
 
+    def largest(self) -> dict[str, Any]:
+        """The peak of each role's largest process, MB: main, fork server, worker, ..."""
+        by_role: dict[str, float] = {}
+        for pid, hwm in self.hwm.items():
+            role = self.role.get(pid, "other")
+            by_role[role] = max(by_role.get(role, 0.0), round(hwm / 2**20, 1))
+        return dict(sorted(by_role.items()))
 
-def _descendants(root: int) -> list[int]:
-    found, todo = [], [root]
+
+def _role(pid: int, parent: int | None, root: int, known: dict[int, str]) -> str:
+    if pid == root:
+        return "main"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        command = ""
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if "forkserver" in command:
+        # The fork server's children run the same command line: they are the pool's workers.
+        return "worker" if known.get(parent) == "fork server" else "fork server"
+    if "distributed" in command or "dask" in command:
+        return "dask"
+    return "worker" if parent == root else "other"
+
+
+def _descendants(root: int) -> list[tuple[int, int | None]]:
+    """(pid, parent pid) of root and everything below it."""
+    found, todo = [], [(root, None)]
     while todo:
-        pid = todo.pop()
-        found.append(pid)
+        pid, parent = todo.pop()
+        found.append((pid, parent))
         try:
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
             continue
-        todo.extend(int(child) for child in children)
+        todo.extend((int(child), pid) for child in children)
     return found
 
 
-def _rss_bytes(pid: int) -> int:
+def _rss_and_hwm(pid: int) -> tuple[int, int]:
+    """A process's resident set and its high-water mark, bytes (0, 0 once it is gone)."""
     try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, IndexError, ValueError):
-        return 0
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+        return int(fields["VmRSS"].split()[0]) * 1024, int(fields["VmHWM"].split()[0]) * 1024
+    except (OSError, KeyError, IndexError, ValueError):
+        return 0, 0
 
 
 # Set by snapshot_code: every measurement imports the same copy of corpus_lib, even while the
@@ -170,7 +212,10 @@ def run_measured(name: str, command: list[str], pages: int, env: dict[str, str] 
         "seconds": round(wall, 3),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
         "pages_per_s": round(pages / wall, 1) if wall else None,
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KiB on Linux
+        # The largest single process: its own VmHWM sampled every 0.2 s, or wait4's ru_maxrss (KiB)
+        # where that saw more (a process too short-lived to be sampled).
+        "peak_rss_mb": max(round(usage.ru_maxrss / 1024, 1), *sampler.largest().values(), 0.0),
+        "peak_rss_by_role_mb": sampler.largest(),
         "peak_tree_rss_mb": round(sampler.peak / 2**20, 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
@@ -748,6 +793,10 @@ def print_report(result: dict[str, Any]) -> None:
               f"{fmt(entry.get('vs_floor'), '>10.3f')}{fmt(entry.get('vs_datasets'), '>13.2f')}"
               f"{fmt(entry.get('cpu_vs_floor'), '>14.3f')}{fmt(entry.get('cpu_vs_datasets'), '>11.2f')}"
               f"{entry['peak_rss_mb']:>13.0f}{entry['peak_tree_rss_mb']:>13.0f}{entry['load_before']:>7.1f}")
+    for entry in result["measurements"].values():
+        roles = entry.get("peak_rss_by_role_mb")
+        if roles and len(roles) > 1:
+            print(f"{entry['name']}: peak RSS by process, MB: " + ", ".join(f"{role} {mb:.1f}" for role, mb in roles.items()))
     if "identical" in result:
         same = result["identical"]
         print(f"\noutputs of workers {same['workers']}: {'byte-identical' if same['identical'] else 'DIFFERENT: ' + ', '.join(same['differing'][:5])} ({same['files']} files)")

@@ -45,6 +45,11 @@ def test_bench_makes_every_measurement_and_identical_outputs(tmp_path):
     for entry in result["measurements"].values():
         assert entry["seconds"] > 0 and entry["peak_rss_mb"] > 0
         assert entry["pages"] == 120
+    # The pool's workers are children of the fork server, which wait4's ru_maxrss never counts: each
+    # process's own high-water mark is sampled, the workers' included.
+    roles = result["measurements"]["full-w2"]["peak_rss_by_role_mb"]
+    assert {"main", "fork server", "worker"} <= set(roles), roles
+    assert result["measurements"]["full-w2"]["peak_rss_mb"] >= max(roles.values())
     assert result["identical"]["identical"] is True, result["identical"]["differing"]
     assert result["identical"]["workers"] == ["1", "2", "dask-w2"]  # the Dask engine's output is compared too
     assert result["langid"]["timed"] > 0
