@@ -31,10 +31,10 @@ Every measurement runs a copy of corpus_lib/ and schema/ taken at the start (--n
 working tree), so edits made during a long run cannot change what is measured mid-way.
 
 Prints a table (seconds, CPU seconds, pages/s, ratio to the floor and to the datasets script, peak
-RSS of the largest process (each process's own high-water mark, sampled) and sampled peak of
-the whole process tree; the largest of each kind of process, main, fork server, worker, below it) and writes --json. The load
-average is recorded with each measurement: on a shared machine compare the ratios, not the
-absolute numbers.
+RSS of the largest process (each process's own high-water mark, sampled) and sampled peak of the
+whole process tree), then the peak of each kind of process (main, fork server, worker), and
+writes --json. The load average is recorded with each measurement: on a shared machine compare
+the ratios, not the absolute numbers.
 """
 
 from __future__ import annotations
