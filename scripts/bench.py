@@ -87,8 +87,9 @@ TOP_FUNCTIONS = 20
 class TreeRssSampler(threading.Thread):
     """Samples the summed RSS of a process and its descendants (a build's workers included), and
     each process's own high-water mark (VmHWM) with its role. wait4's ru_maxrss cannot stand in
-    for the latter: it only counts descendants that were waited for, and the pool's workers are
-    children of the fork server, which nobody waits for."""
+    for the latter: it only counts descendants that were waited for (the pool's workers are
+    children of the fork server, which nobody waits for), and it counts the parent's image the
+    child was forked from before it ran exec."""
 
     def __init__(self, pid: int, interval: float = 0.2):
         super().__init__(daemon=True)
@@ -212,9 +213,10 @@ def run_measured(name: str, command: list[str], pages: int, env: dict[str, str] 
         "seconds": round(wall, 3),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
         "pages_per_s": round(pages / wall, 1) if wall else None,
-        # The largest single process: its own VmHWM sampled every 0.2 s, or wait4's ru_maxrss (KiB)
-        # where that saw more (a process too short-lived to be sampled).
-        "peak_rss_mb": max(round(usage.ru_maxrss / 1024, 1), *sampler.largest().values(), 0.0),
+        # The largest single process: its own VmHWM sampled every 0.2 s. wait4's ru_maxrss (KiB) only
+        # where nothing was sampled: it counts the image the child was forked from before its exec,
+        # that is this script's own RSS at the fork (a 500 MB parent gives a 500 MB `python -c pass`).
+        "peak_rss_mb": max(sampler.largest().values(), default=round(usage.ru_maxrss / 1024, 1)),
         "peak_rss_by_role_mb": sampler.largest(),
         "peak_tree_rss_mb": round(sampler.peak / 2**20, 1),
         "load_before": round(load_before, 2),
