@@ -116,7 +116,7 @@ class TreeRssSampler(threading.Thread):
         self._halt.set()
         self.join()
 
-    def largest(self) -> dict[str, Any]:
+    def largest(self) -> dict[str, float]:
         """The peak of each role's largest process, MB: main, fork server, worker, ..."""
         by_role: dict[str, float] = {}
         for pid, hwm in self.hwm.items():
@@ -137,9 +137,7 @@ def _role(pid: int, parent: int | None, root: int, known: dict[int, str]) -> str
     if "forkserver" in command:
         # The fork server's children run the same command line: they are the pool's workers.
         return "worker" if known.get(parent) == "fork server" else "fork server"
-    if "distributed" in command or "dask" in command:
-        return "dask"
-    return "worker" if parent == root else "other"
+    return "worker" if parent == root else "other"  # a Dask worker is spawned by its nanny in main
 
 
 def _descendants(root: int) -> list[tuple[int, int | None]]:
@@ -199,6 +197,7 @@ def run_measured(name: str, command: list[str], pages: int, env: dict[str, str] 
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     sampler.stop()
+    by_role = sampler.largest()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{name}: {' '.join(command)} exited {process.returncode}\n{stderr[-4000:]}")
@@ -216,8 +215,8 @@ def run_measured(name: str, command: list[str], pages: int, env: dict[str, str] 
         # The largest single process: its own VmHWM sampled every 0.2 s. wait4's ru_maxrss (KiB) only
         # where nothing was sampled: it counts the image the child was forked from before its exec,
         # that is this script's own RSS at the fork (a 500 MB parent gives a 500 MB `python -c pass`).
-        "peak_rss_mb": max(sampler.largest().values(), default=round(usage.ru_maxrss / 1024, 1)),
-        "peak_rss_by_role_mb": sampler.largest(),
+        "peak_rss_mb": max(by_role.values(), default=round(usage.ru_maxrss / 1024, 1)),
+        "peak_rss_by_role_mb": by_role,
         "peak_tree_rss_mb": round(sampler.peak / 2**20, 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
@@ -493,8 +492,8 @@ def child_profile(src: str, out: str, prof: str) -> dict[str, Any]:
 
 def _memory_status() -> tuple[float, float]:
     """(VmRSS, VmHWM) of this process in MB."""
-    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    rss, hwm = _rss_and_hwm(os.getpid())
+    return rss / 2**20, hwm / 2**20
 
 
 def child_memory(src: str, out: str, workers: str) -> dict[str, Any]:
