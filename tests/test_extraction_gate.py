@@ -11,7 +11,8 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/12 (a date on the text's first line is inside the text:
+# metric -> (group, floor); reached with corpus_lib.lines/13 (a template label the page repeats section after section
+# is no template line: body F1 .908, with recall .852, the rest unchanged). lines/12 (a date on the text's first line is inside the text:
 # day 1,129 of 1,383, one page more than lines/11, the rest unchanged). lines/11 (body: list items inside the text kept, a site-block
 # heading after the region closes the article, comment action links are furniture): title exact .731, day .816,
 # body F1 .904, daniel-ru body F1 .867, with recall .849, without leak .078 (a ceiling), 9 rejects, 0 missing pages.
@@ -21,8 +22,8 @@ from tests.conftest import DEV_SET, load_script
 FLOORS = {
     "title_exact": ("overall", 0.711),
     "day": ("overall", 0.795),
-    "body_f1": ("overall", 0.884),
-    "with_recall": ("overall", 0.829),
+    "body_f1": ("overall", 0.888),
+    "with_recall": ("overall", 0.832),
 }
 DANIEL_BODY_F1_FLOOR = 0.847
 LEAK_CEILING = 0.095

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, parse_page
 from corpus_lib.parse.boilerplate import caption_media, is_site_block_line, strip_title_markers
 from corpus_lib.parse.lines import normalise_key, split_lines
+from corpus_lib.parse.page import view_page
 from tests.pages import PARA, page
 
 
@@ -61,6 +62,48 @@ def test_template_lines_from_the_corpus_are_removed():
     assert footer not in with_template.paragraphs
     # A recurring sentence is a stock phrase of the prose, not site furniture: it stays.
     assert stock in with_template.paragraphs
+
+
+def _review_page() -> tuple[str, list[str]]:
+    """A review whose every product has 'Pros' and 'Cons' labels, as all reviews of its site do."""
+    lines = ["* Home", "* Reviews", "* Deals", "", "The best city bikes of the year, tested on real commutes", "18.05.2021", "",
+             "We rode every bike below to work and back for a month, in rain and in traffic, before ranking it here."]
+    texts = [lines[-1]]
+    for name in ("Alpha Urban 3", "Beta Commuter", "Gamma Fold"):
+        verdict = (f"The {name} is light and quick, and its gears shifted cleanly on every hill of the route we rode, "
+                   "even on the wet mornings when most of the other bikes in this test slipped and rattled.")
+        caveat = (f"Its saddle was hard on long rides, so riders of the {name} may want a softer one after a week, "
+                  "and the missing lights mean a second purchase for anyone who commutes in the dark.")
+        lines += ["", f"{name}: our verdict", "", "Pros", "", f"* The {name} frame is light", f"* The {name} brakes are good",
+                  "", "Cons", "", f"* The {name} saddle is hard", f"* The {name} comes without lights", "", verdict, "", caveat]
+        texts += [verdict, caveat]
+    lines += ["", "About us", "Contact us"]
+    return page(*lines), texts
+
+
+def test_a_label_the_page_repeats_section_after_section_is_no_template_line():
+    text, texts = _review_page()
+    template = frozenset({"home", "reviews", "deals", "pros", "cons", "about us", "contact us"})
+    result = parse_page(text, PageHints(language="en", template_keys=template))
+    assert isinstance(result, ParsedArticle)
+    assert result.title == "The best city bikes of the year, tested on real commutes"
+    assert [p for p in result.paragraphs if p in texts] == texts  # every product's text, not the first one's only
+    assert "About us" not in result.paragraphs and "Contact us" not in result.paragraphs
+
+
+def test_a_repeated_label_that_the_menu_also_shows_stays_template():
+    # Each teaser of a list of other stories is labelled with its section, which the site's menu lists.
+    lines = split_lines(page("* Politics", "* Economy", "Headline of the story", *PARA,
+                             *[item for n in range(3) for item in ("// Politics", f"Another story number {n}")]))
+    content = [line for line in lines if line.text]
+    keys = frozenset({"politics", "economy"})
+    flags = view_page(content, keys, True).template
+    assert [line.text for line, flag in zip(content, flags) if flag] == ["Politics", "Economy", *["// Politics"] * 3]
+    # The same label three times and never in a menu run heads sections: it is not template.
+    alone = [line for line in split_lines(page("Headline", *[item for _ in range(3) for item in ("Pros", PARA[0])])) if line.text]
+    assert not any(view_page(alone, frozenset({"pros"}), True).template)
+    twice = [line for line in split_lines(page("Headline", *[item for _ in range(2) for item in ("Pros", PARA[0])])) if line.text]
+    assert sum(view_page(twice, frozenset({"pros"}), True).template) == 2
 
 
 def test_media_markers_and_captions():

@@ -27,6 +27,8 @@ _MAX_BLOCK_LINE_WORDS = 40  # longer lines are prose, whatever they start with
 # worker holds it and the 23 MB cache of lines._fields).
 _EVIDENCE_CACHE_LINES = 1 << 16
 _CACHED_LINE_CHARS = 200
+# A template line the page repeats this many times heads the article's sections (see _template_flags).
+_SECTION_LABEL_REPEATS = 3
 _HAS_DIGIT = re.compile(r"\d")
 # 'By Jane Roe', 'Von Max Muster', 'Автор: ...', 'Written by ...'.
 _BYLINE_WORDS = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
@@ -91,10 +93,37 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         credit=credit,
         block=block,
         end_block=end_block,
-        template=[bool(line.key) and line.key in template_keys for line in content] if template_keys else [False] * len(content),
+        template=_template_flags(content, template_keys),
         meta=[d or b or bool(c) or r or p in signed for p, (d, b, c, r) in enumerate(zip(dateline, byline, caption, credit))],
         menu=frozenset(line.key for line in content if line.bullet and line.words <= 4),
     )
+
+
+def _template_flags(content: list[Line], template_keys: frozenset[str]) -> list[bool]:
+    """Which lines are the source's template lines, except labels the page itself repeats section after section.
+
+    'Pros' and 'Cons' under each product of a review, 'Features' under each item: a label many pages of the source
+    carry, because its articles share a structure, is template by count, but a line the page repeats
+    _SECTION_LABEL_REPEATS times or more, and never as a list item or next to another template line (as menus
+    show it), heads the article's own sections. A site's furniture shows once a page or twice (a header and a footer
+    menu), and a section name that labels each teaser of a list of stories ('// Politics') is also in the menu run.
+    """
+    if not template_keys:
+        return [False] * len(content)
+    flags = [bool(line.key) and line.key in template_keys for line in content]
+    counts: dict[str, int] = {}
+    in_runs: set[str] = set()
+    for position, (line, flag) in enumerate(zip(content, flags)):
+        if not flag:
+            continue
+        if line.bullet or (position > 0 and flags[position - 1]) or (position + 1 < len(flags) and flags[position + 1]):
+            in_runs.add(line.key)
+        else:
+            counts[line.key] = counts.get(line.key, 0) + 1
+    labels = {key for key, count in counts.items() if count >= _SECTION_LABEL_REPEATS and key not in in_runs}
+    if labels:
+        flags = [flag and line.key not in labels for line, flag in zip(content, flags)]
+    return flags
 
 
 def _split_bylines(content: list[Line], byline: list[bool]) -> set[int]:
