@@ -95,20 +95,26 @@ class TreeRssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak = 0
-        self.hwm: dict[int, int] = {}  # pid -> the largest VmHWM seen, bytes
-        self.role: dict[int, str] = {}
+        # (pid, role) -> the largest VmHWM seen, bytes. The role is read again at every sample: a child
+        # caught between its fork and its exec still runs the parent's command line (the fork server
+        # starts so, as a fork of main), and becomes what it is only after the exec, which also
+        # starts a new high-water mark.
+        self.hwm: dict[tuple[int, str], int] = {}
         self._halt = threading.Event()
+        self.command = ""  # main's command line: what a child of main shows until it runs its exec
 
     def run(self) -> None:
+        self.command = _command(self.pid)
         while not self._halt.is_set():
             total = 0
+            roles: dict[int, str] = {}  # this sample's: a parent is visited before its children
             for pid, parent in _descendants(self.pid):
                 rss, hwm = _rss_and_hwm(pid)
                 total += rss
-                if hwm:
-                    self.hwm[pid] = max(self.hwm.get(pid, 0), hwm)
-                    if pid not in self.role:
-                        self.role[pid] = _role(pid, parent, self.pid, self.role)
+                role = _role(pid, parent, self.pid, self.command, roles)
+                if hwm and role is not None:
+                    roles[pid] = role
+                    self.hwm[pid, role] = max(self.hwm.get((pid, role), 0), hwm)
             self.peak = max(self.peak, total)
             self._halt.wait(self.interval)
 
@@ -119,19 +125,26 @@ class TreeRssSampler(threading.Thread):
     def largest(self) -> dict[str, float]:
         """The peak of each role's largest process, MB: main, fork server, worker, ..."""
         by_role: dict[str, float] = {}
-        for pid, hwm in self.hwm.items():
-            role = self.role.get(pid, "other")
+        for (_, role), hwm in self.hwm.items():
             by_role[role] = max(by_role.get(role, 0.0), round(hwm / 2**20, 1))
         return dict(sorted(by_role.items()))
 
 
-def _role(pid: int, parent: int | None, root: int, known: dict[int, str]) -> str:
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _role(pid: int, parent: int | None, root: int, root_command: str, known: dict[int, str]) -> str | None:
+    """main, fork server, worker, resource tracker or other; None for a child of main that has not run its exec
+    yet: it still shows main's pages (shared with main until written), which are not its own."""
     if pid == root:
         return "main"
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-    except OSError:
-        command = ""
+    command = _command(pid)
+    if parent == root and command == root_command:
+        return None
     if "resource_tracker" in command:
         return "resource tracker"
     if "forkserver" in command:
@@ -146,11 +159,16 @@ def _descendants(root: int) -> list[tuple[int, int | None]]:
     while todo:
         pid, parent = todo.pop()
         found.append((pid, parent))
+        # Each thread lists the children it started (Dask's nanny starts its worker from a thread of its own).
         try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
         except OSError:
-            continue
-        todo.extend((int(child), pid) for child in children)
+            continue  # gone
+        for task in tasks:
+            try:
+                todo.extend((int(child), pid) for child in (task / "children").read_text().split())
+            except OSError:
+                pass  # the thread has ended
     return found
 
 

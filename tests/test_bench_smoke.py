@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from tests.conftest import REPO, load_script
@@ -50,6 +53,8 @@ def test_bench_makes_every_measurement_and_identical_outputs(tmp_path):
     roles = result["measurements"]["full-w2"]["peak_rss_by_role_mb"]
     assert {"main", "fork server", "worker"} <= set(roles), roles
     assert result["measurements"]["full-w2"]["peak_rss_mb"] == max(roles.values())
+    if "dask-w2" in result["measurements"]:  # Dask's nanny starts its worker from a thread other than main's
+        assert "worker" in result["measurements"]["dask-w2"]["peak_rss_by_role_mb"]
     assert result["identical"]["identical"] is True, result["identical"]["differing"]
     assert result["identical"]["workers"] == ["1", "2", "dask-w2"]  # the Dask engine's output is compared too
     assert result["langid"]["timed"] > 0
@@ -57,3 +62,38 @@ def test_bench_makes_every_measurement_and_identical_outputs(tmp_path):
     assert stages["parse_page (all)"]["seconds"] > 0
     assert {"core_vs_floor", "full_vs_floor", "speedup_2_workers", "dask_speedup_vs_local_w1", "peak_rss_mb"} <= set(result["targets"])
     assert "vs floor" in done.stdout
+
+
+def test_the_memory_sampler_finds_children_of_every_thread_and_skips_forks_before_their_exec():
+    bench = load_script("bench")
+    me = os.getpid()
+    command = bench._command(me)
+    started: list[subprocess.Popen] = []
+    ready, done = threading.Event(), threading.Event()
+
+    def start_child() -> None:  # the thread lives on while the tree is read: the child is listed under it
+        started.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]))
+        ready.set()
+        done.wait(30)
+
+    thread = threading.Thread(target=start_child)
+    thread.start()
+    ready.wait(30)
+    child = started[0]
+    forked = os.fork()
+    if forked == 0:  # the fork runs this process's command line until it would exec
+        time.sleep(30)
+        os._exit(0)
+    try:
+        found = dict(bench._descendants(me))
+        assert found[child.pid] == me and found[forked] == me  # the thread's child is listed with main's
+        assert bench._role(me, None, me, command, {}) == "main"
+        assert bench._role(child.pid, me, me, command, {}) == "worker"
+        assert bench._role(forked, me, me, command, {}) is None  # main's pages, not its own
+    finally:
+        done.set()
+        thread.join()
+        child.kill()
+        child.wait()
+        os.kill(forked, 9)
+        os.waitpid(forked, 0)
