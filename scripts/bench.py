@@ -101,18 +101,17 @@ class TreeRssSampler(threading.Thread):
         # starts a new high-water mark.
         self.hwm: dict[tuple[int, str], int] = {}
         self._halt = threading.Event()
-        self.command = ""  # main's command line: what a child of main shows until it runs its exec
+        self.command = _command(pid)  # main's command line: what a child of main shows until it runs its exec
 
     def run(self) -> None:
-        self.command = _command(self.pid)
         while not self._halt.is_set():
             total = 0
             roles: dict[int, str] = {}  # this sample's: a parent is visited before its children
             for pid, parent in _descendants(self.pid):
                 rss, hwm = _rss_and_hwm(pid)
                 total += rss
-                role = _role(pid, parent, self.pid, self.command, roles)
-                if hwm and role is not None:
+                role = _role(pid, parent, self.pid, self.command, roles) if hwm else None  # None: gone, or not exec'd yet
+                if role is not None:
                     roles[pid] = role
                     self.hwm[pid, role] = max(self.hwm.get((pid, role), 0), hwm)
             self.peak = max(self.peak, total)

@@ -91,18 +91,21 @@ def test_a_label_the_page_repeats_section_after_section_is_no_template_line():
     assert "About us" not in result.paragraphs and "Contact us" not in result.paragraphs
 
 
+def _content(*lines: str):
+    """The content (non-blank) lines of a page, as parse_page gives them to view_page."""
+    return [line for line in split_lines(page(*lines)) if line.text]
+
+
 def test_a_repeated_label_that_the_menu_also_shows_stays_template():
     # Each teaser of a list of other stories is labelled with its section, which the site's menu lists.
-    lines = split_lines(page("* Politics", "* Economy", "Headline of the story", *PARA,
-                             *[item for n in range(3) for item in ("// Politics", f"Another story number {n}")]))
-    content = [line for line in lines if line.text]
-    keys = frozenset({"politics", "economy"})
-    flags = view_page(content, keys, True).template
+    content = _content("* Politics", "* Economy", "Headline of the story", *PARA,
+                       *[item for n in range(3) for item in ("// Politics", f"Another story number {n}")])
+    flags = view_page(content, frozenset({"politics", "economy"}), True).template
     assert [line.text for line, flag in zip(content, flags) if flag] == ["Politics", "Economy", *["// Politics"] * 3]
     # The same label three times and never in a menu run heads sections: it is not template.
-    alone = [line for line in split_lines(page("Headline", *[item for _ in range(3) for item in ("Pros", PARA[0])])) if line.text]
+    alone = _content("Headline", *[item for _ in range(3) for item in ("Pros", PARA[0])])
     assert not any(view_page(alone, frozenset({"pros"}), True).template)
-    twice = [line for line in split_lines(page("Headline", *[item for _ in range(2) for item in ("Pros", PARA[0])])) if line.text]
+    twice = _content("Headline", *[item for _ in range(2) for item in ("Pros", PARA[0])])
     assert sum(view_page(twice, frozenset({"pros"}), True).template) == 2
 
 
