@@ -217,6 +217,20 @@ def test_a_byline_split_over_two_lines_signs_the_headline_above_it():
     assert parse(*lines, language="en").title == HEADLINE
 
 
+def test_a_bylines_name_again_under_it_is_byline_too():
+    # An author box: the name under the byline again, then a line about the author. The repeated name is a short
+    # line shown twice with a dateline under it, so it won over the headline before it counted as byline.
+    headline = "Perfect your budget: here are the five best ways the council could save money"
+    for byline in (["By", "Jane Marlowe Roe"], ["By Jane Marlowe Roe"]):
+        lines = ["* Home", "* Garden", "We independently evaluate all of our recommendations. If you click on links we "
+                 "provide, we may receive compensation.", headline, *byline, "Jane Marlowe Roe",
+                 "Jane writes about the city's budget and its schools.", "Updated on 09/11/25", *PARA]
+        view = view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)
+        again = len(view.content) - len(PARA) - 3
+        assert view.content[again].text == "Jane Marlowe Roe" and view.byline[again] and view.meta[again]
+        assert parse(*lines, language="en").title == headline
+
+
 def test_a_split_byline_after_a_menu_is_no_headline_but_signs_nothing():
     lines = ["* Account", "* Sign Out", "By", "Jane Roe", "", HEADLINE, "18.05.2021", *PARA]
     view = view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)

@@ -29,6 +29,8 @@ _EVIDENCE_CACHE_LINES = 1 << 16
 _CACHED_LINE_CHARS = 200
 # A template line the page repeats this many times heads the article's sections (see _template_flags).
 _SECTION_LABEL_REPEATS = 3
+# A byline's name shown again as an author box's heading is this many content lines below it, or fewer.
+_NAME_AGAIN_REACH = 3
 _HAS_DIGIT = re.compile(r"\d")
 # 'By Jane Roe', 'Von Max Muster', 'Автор: ...', 'Written by ...'.
 _BYLINE_WORDS = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
@@ -82,6 +84,7 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
     ]
     byline, caption, credit, block, end_block = map(list, zip(*evidence)) if evidence else ([], [], [], [], [])
     signed = _split_bylines(content, byline)
+    _mark_named_again(content, byline)
     return PageView(
         content=content,
         title_keys=[_title_key(line) for line in content],
@@ -138,6 +141,22 @@ def _split_bylines(content: list[Line], byline: list[bool]) -> set[int]:
             if not name.bullet and not (position > 0 and content[position - 1].bullet):
                 byline[position] = byline[position + 1] = True
     return found
+
+
+def _mark_named_again(content: list[Line], byline: list[bool]) -> None:
+    """A byline's name on its own line just under it (an author box: 'By' / 'Jane Roe' / 'Jane Roe', or 'By Jane Roe' /
+    'Jane Roe') is byline too: a short line of words with no sentence punctuation that reads as a headline otherwise."""
+    for position in [p for p, flag in enumerate(byline) if flag]:
+        line = content[position]
+        if line.key in _BYLINE_ALONE:
+            continue
+        match = _BYLINE.match(line.text)
+        name = normalise_key(line.text[match.end() :]) if match else line.key
+        if not name:
+            continue
+        for after in range(position + 1, min(len(content), position + 1 + _NAME_AGAIN_REACH)):
+            if content[after].key == name and not byline[after]:
+                byline[after] = True
 
 
 def find_datelines(content: list[Line], month_first: bool) -> dict[int, list[DateMatch]]:
