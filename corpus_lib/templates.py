@@ -21,7 +21,7 @@ from corpus_lib.config import BuildConfig
 from corpus_lib.inputs import DecodedPage, InputFile, InputReject, read_page
 from corpus_lib.parse import PageHints
 from corpus_lib.parse.html import html_to_page
-from corpus_lib.parse.article import page_lines
+from corpus_lib.parse.article import page_short_keys
 from corpus_lib.parse.lines import Line
 
 # A line counts as site template when it recurs on this many pages of one source (and this share).
@@ -43,6 +43,11 @@ def short_line_keys(lines: list[Line]) -> list[str]:
     return sorted({line.key for line in lines if line.key and line.words <= TEMPLATE_MAX_WORDS})
 
 
+def page_short_line_keys(text: str) -> list[str]:
+    """short_line_keys(page_lines(text)), without making the lines (pass 1 needs only the keys)."""
+    return page_short_keys(text, TEMPLATE_MAX_WORDS)
+
+
 def hash_keys(keys: Sequence[str]) -> np.ndarray:
     """Stable 64-bit hashes of line keys (the same on every machine and run)."""
     from rensa import RMinHash
@@ -52,21 +57,21 @@ def hash_keys(keys: Sequence[str]) -> np.ndarray:
     return np.asarray(RMinHash.hash_token_sets([list(keys)])[0], dtype=np.uint64)
 
 
-def readable_page_lines(batch: Sequence[InputFile], cfg: BuildConfig) -> Iterator[tuple[InputFile, list[Line]]]:
-    """(item, page_lines) of each page that can be read (the others become rejects in pass 2)."""
+def readable_page_texts(batch: Sequence[InputFile], cfg: BuildConfig) -> Iterator[tuple[InputFile, str]]:
+    """(item, the text the parser reads) of each page that can be read (the others become rejects in pass 2)."""
     for item in batch:
         try:
             page = read_page(item, cfg.max_page_bytes)
         except InputReject:
             continue
-        yield item, page_lines(page_text(page)[0])
+        yield item, page_text(page)[0]
 
 
 def scan_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, np.ndarray]]:
     """(source key, hashes of the page's distinct short lines) for each readable page."""
     return [
-        (cfg.source_for(item.source_file).key, np.unique(hash_keys(short_line_keys(lines))))
-        for item, lines in readable_page_lines(batch, cfg)
+        (cfg.source_for(item.source_file).key, np.unique(hash_keys(page_short_line_keys(text))))
+        for item, text in readable_page_texts(batch, cfg)
     ]
 
 

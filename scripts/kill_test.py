@@ -239,14 +239,15 @@ def template_lines_by_page(src: Path) -> dict[str, frozenset[str]]:
     """source_file -> the page's own template lines, as pass 1 of a build of SRC learns them (part of its cache key)."""
     from corpus_lib.config import find_config, load_config
     from corpus_lib.inputs import discover
-    from corpus_lib.templates import learn_templates, page_template_keys, readable_page_lines, scan_batch
+    from corpus_lib.parse.article import page_lines
+    from corpus_lib.templates import learn_templates, page_template_keys, readable_page_texts, scan_batch
 
     cfg = load_config(find_config(src, None))
     items, _ = discover(src)
     templates = learn_templates(scan_batch(items, cfg))
     return {
-        item.source_file: page_template_keys(lines, templates.get(cfg.source_for(item.source_file).key))
-        for item, lines in readable_page_lines(items, cfg)
+        item.source_file: page_template_keys(page_lines(text), templates.get(cfg.source_for(item.source_file).key))
+        for item, text in readable_page_texts(items, cfg)
     }
 
 

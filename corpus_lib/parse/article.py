@@ -20,7 +20,7 @@ from corpus_lib.parse.body import Region, RegionFinder, indent_scores, paragraph
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.dates import infer_year
 from corpus_lib.parse.language import identify_language
-from corpus_lib.parse.lines import Line, count_words, normalise_key, split_lines
+from corpus_lib.parse.lines import Line, count_words, normalise_key, short_keys, split_lines
 from corpus_lib.parse.page import PageView, reread_datelines, view_page
 from corpus_lib.parse.published import LocalTime, choose_crawled, choose_published, resolve_relative, to_local_time
 from corpus_lib.parse.title import drop_kicker, headline_scores, headline_text, reads_as_lead, split_joined_kicker, title_parts
@@ -86,6 +86,12 @@ class ParseFailure:
 def page_lines(text: str) -> list[Line]:
     """The lines the parser reads of a page (its first _MAX_CHARS characters), with their features."""
     return split_lines(text[:_MAX_CHARS])
+
+
+def page_short_keys(text: str, max_words: int) -> list[str]:
+    """The distinct keys (sorted) of the lines of `page_lines(text)` with at most `max_words` words, without making
+    the lines."""
+    return short_keys(text[:_MAX_CHARS], max_words)
 
 
 def parse_page(text: str, hints: PageHints | None = None, lines: list[Line] | None = None) -> ParsedArticle | ParseFailure:

@@ -111,6 +111,29 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+def short_keys(text: str, max_words: int) -> list[str]:
+    """The distinct keys (sorted) of the lines of `split_lines(text)` that have at most `max_words` words and a key,
+    without making the lines: the template scan of a build needs only these.
+
+    A page with a column gap (a table laid out side by side) is split by split_lines, as its cells are lines of their
+    own; on other pages each stripped line is one line, and a line with more than max_words + 1 tokens (one may be a
+    bullet) has more than max_words words, unless a script written without spaces counts its words otherwise."""
+    keys = set()
+    limit = max_words + 1
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if _COLUMN_GAP_TEXT in stripped:
+            return sorted({line.key for line in split_lines(text) if line.key and line.words <= max_words})
+        if len(stripped.split(None, limit)) > limit and not _has_unspaced(stripped):
+            continue
+        _, _, words, key, _ = _cached_fields(stripped) if len(stripped) <= _CACHED_LINE_CHARS else _fields(stripped)
+        if key and words <= max_words:
+            keys.add(key)
+    return sorted(keys)
+
+
 def _cells(raw: str) -> list[tuple[int, str]]:
     """(column, text) of each cell of a line whose cells are set apart by runs of spaces; [] for plain lines."""
     if _COLUMN_GAP_TEXT not in raw.strip():
@@ -177,9 +200,7 @@ def line_words(text: str) -> int:
     """Whitespace-separated tokens (cheap; close to \\w+ runs on spaced text), where a run of a script written
     without spaces (Chinese, Japanese, Thai, ...) counts as its estimated number of words, not as one token."""
     tokens = len(text.split())
-    if text.isascii():
-        return tokens
-    if not text.encode("utf-8", "surrogatepass").translate(None, _OTHER_BYTES):
+    if not _has_unspaced(text):
         return tokens
     words = 0
     for run in _UNSPACED_RUN.finditer(text):
@@ -188,6 +209,11 @@ def line_words(text: str) -> int:
         return tokens
     # Plus the spaced words around the runs ('iPhone 新型を発表'); punctuation between runs is no word.
     return words + sum(1 for token in _UNSPACED_RUN.sub(" ", text).split() if _WORD.search(token))
+
+
+def _has_unspaced(text: str) -> bool:
+    """Whether the text may hold letters of a script written without spaces (see _UNSPACED_LEAD_BYTES)."""
+    return not text.isascii() and bool(text.encode("utf-8", "surrogatepass").translate(None, _OTHER_BYTES))
 
 
 def count_words(text: str) -> int:
