@@ -11,7 +11,8 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/13 (a template label the page repeats section after section
+# metric -> (group, floor); reached with corpus_lib.lines/14 (a byline's name again under it is byline: title exact
+# .732, 1,289 of 1,761, one page more, the rest unchanged). lines/13 (a template label the page repeats section after section
 # is no template line: body F1 .908, with recall .852, the rest unchanged). lines/12 (a date on the text's first line is inside the text:
 # day 1,129 of 1,383, one page more than lines/11, the rest unchanged). lines/11 (body: list items inside the text kept, a site-block
 # heading after the region closes the article, comment action links are furniture): title exact .731, day .816,
@@ -20,7 +21,7 @@ from tests.conftest import DEV_SET, load_script
 # leak .079, 10 rejects; lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702,
 # day .815; lines/6: day .807.)
 FLOORS = {
-    "title_exact": ("overall", 0.711),
+    "title_exact": ("overall", 0.712),
     "day": ("overall", 0.795),
     "body_f1": ("overall", 0.888),
     "with_recall": ("overall", 0.832),
