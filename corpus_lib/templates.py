@@ -43,11 +43,6 @@ def short_line_keys(lines: list[Line]) -> list[str]:
     return sorted({line.key for line in lines if line.key and line.words <= TEMPLATE_MAX_WORDS})
 
 
-def page_short_line_keys(text: str) -> list[str]:
-    """short_line_keys(page_lines(text)), without making the lines (pass 1 needs only the keys)."""
-    return page_short_keys(text, TEMPLATE_MAX_WORDS)
-
-
 def hash_keys(keys: Sequence[str]) -> np.ndarray:
     """Stable 64-bit hashes of line keys (the same on every machine and run)."""
     from rensa import RMinHash
@@ -68,9 +63,10 @@ def readable_page_texts(batch: Sequence[InputFile], cfg: BuildConfig) -> Iterato
 
 
 def scan_batch(batch: Sequence[InputFile], cfg: BuildConfig) -> list[tuple[str, np.ndarray]]:
-    """(source key, hashes of the page's distinct short lines) for each readable page."""
+    """(source key, hashes of the page's distinct short lines) for each readable page (the keys of short_line_keys,
+    read without making the page's lines)."""
     return [
-        (cfg.source_for(item.source_file).key, np.unique(hash_keys(page_short_line_keys(text))))
+        (cfg.source_for(item.source_file).key, np.unique(hash_keys(page_short_keys(text, TEMPLATE_MAX_WORDS))))
         for item, text in readable_page_texts(batch, cfg)
     ]
 

@@ -145,7 +145,7 @@ def _split_bylines(content: list[Line], byline: list[bool]) -> set[int]:
 
 def _mark_named_again(content: list[Line], byline: list[bool]) -> None:
     """A byline's name on its own line just under it (an author box: 'By' / 'Jane Roe' / 'Jane Roe', or 'By Jane Roe' /
-    'Jane Roe') is byline too: a short line of words with no sentence punctuation that reads as a headline otherwise."""
+    'Jane Roe') is byline too. Otherwise it reads as a headline: a short line, shown twice, with a dateline under it."""
     for position in [p for p, flag in enumerate(byline) if flag]:
         line = content[position]
         if line.key in _BYLINE_ALONE:
