@@ -22,7 +22,7 @@ from corpus_lib.inputs import DecodedPage, InputFile, InputReject, read_page
 from corpus_lib.parse import PageHints
 from corpus_lib.parse.html import html_to_page
 from corpus_lib.parse.article import page_short_keys
-from corpus_lib.parse.lines import Line
+from corpus_lib.parse.lines import Line, keys_of_short_lines
 
 # A line counts as site template when it recurs on this many pages of one source (and this share).
 TEMPLATE_MIN_PAGES = 4
@@ -40,7 +40,7 @@ def page_text(page: DecodedPage) -> tuple[str, PageHints]:
 
 def short_line_keys(lines: list[Line]) -> list[str]:
     """Distinct keys of the page's short lines (of `page_lines`), the candidates for template lines."""
-    return sorted({line.key for line in lines if line.key and line.words <= TEMPLATE_MAX_WORDS})
+    return keys_of_short_lines(lines, TEMPLATE_MAX_WORDS)
 
 
 def hash_keys(keys: Sequence[str]) -> np.ndarray:

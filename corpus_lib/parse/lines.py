@@ -125,13 +125,18 @@ def short_keys(text: str, max_words: int) -> list[str]:
         if not stripped:
             continue
         if _COLUMN_GAP_TEXT in stripped:
-            return sorted({line.key for line in split_lines(text) if line.key and line.words <= max_words})
+            return keys_of_short_lines(split_lines(text), max_words)
         if len(stripped.split(None, limit)) > limit and not _has_unspaced(stripped):
             continue
         _, _, words, key, _ = _cached_fields(stripped) if len(stripped) <= _CACHED_LINE_CHARS else _fields(stripped)
         if key and words <= max_words:
             keys.add(key)
     return sorted(keys)
+
+
+def keys_of_short_lines(lines: list[Line], max_words: int) -> list[str]:
+    """The distinct keys (sorted) of the lines with at most `max_words` words that have a key."""
+    return sorted({line.key for line in lines if line.key and line.words <= max_words})
 
 
 def _cells(raw: str) -> list[tuple[int, str]]:
