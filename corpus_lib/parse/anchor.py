@@ -11,38 +11,39 @@ from __future__ import annotations
 import collections
 import itertools
 import re
+from typing import Final
 
 from corpus_lib.parse.body import Region, RegionFinder, region_value, trim_tail
 from corpus_lib.parse.page import META_REACH, PageView
 from corpus_lib.parse.title import WEIGHTS, HeadlineWeights, layout_weight
 
 # Words of three letters or more (whole \w+ runs: a shorter run has no part this long).
-_LONG_WORD = re.compile(r"\w{3,}")
+_LONG_WORD: Final = re.compile(r"\w{3,}")
 # The text may start this many content lines after its headline (share buttons, lead photo, teaser).
-_BODY_REACH = 40
+_BODY_REACH: Final = 40
 # Each non-meta line between headline and text costs this much; as evidence about the headline
 # (rather than about where the text starts) the distance counts for this share.
-_DISTANCE_COST = 0.3
-_DISTANCE_WEIGHT = 0.5
+_DISTANCE_COST: Final = 0.3
+_DISTANCE_WEIGHT: Final = 0.5
 # Text running up to a candidate headline makes it a subheading.
-_BEFORE_COST = 0.25
-_BEFORE_MAX_COST = 4.0
-_PROSE_ABOVE_COST = 4.0
+_BEFORE_COST: Final = 0.25
+_BEFORE_MAX_COST: Final = 4.0
+_PROSE_ABOVE_COST: Final = 4.0
 # Headlines sit in the upper part of a page; the last part holds comments, lists and legal notices.
-_LATE_START = 0.6
-_LATE_COST = 2.0
+_LATE_START: Final = 0.6
+_LATE_COST: Final = 2.0
 # Word overlap between headline and text re-ranks this many best pairs, over this much text.
-_OVERLAP_PAIRS = 8
-_OVERLAP_WEIGHT = 3.0
-_OVERLAP_LINES = 12
-_OVERLAP_CHARS = 2000
-_STEM_CHARS = 5
+_OVERLAP_PAIRS: Final = 8
+_OVERLAP_WEIGHT: Final = 3.0
+_OVERLAP_LINES: Final = 12
+_OVERLAP_CHARS: Final = 2000
+_STEM_CHARS: Final = 5
 # A headline deeper indented than its text sits in another container (a sidebar, a teaser list).
-_DEEPER_COST = 1.5
+_DEEPER_COST: Final = 1.5
 # A longer candidate this close after a headline, before the same text, is its deck.
-_DECK_REACH = 2
-_DECK_MIN_WORDS = 2
-_DECK_BONUS = 1.0
+_DECK_REACH: Final = 2
+_DECK_MIN_WORDS: Final = 2
+_DECK_BONUS: Final = 1.0
 
 
 def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: dict[int, float]) -> tuple[int, Region] | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import re
+from typing import Final
 
 from corpus_lib.parse.anchor import choose_headline_and_text, text_start_after
 from corpus_lib.parse.body import Region, RegionFinder, indent_scores, paragraphs, prose_scores, trim_tail
@@ -27,25 +28,25 @@ from corpus_lib.parse.title import drop_kicker, headline_scores, headline_text, 
 
 PARSER = "corpus_lib.lines/14"  # /14: titles: a byline's name again on its own line just under it (an author box) is byline, no headline; /13: body: a template line the page repeats section after section (Pros, Cons), never as a list item or next to another template line, heads the article's sections and is no template line; /12: dates: a date on the first line of the text counts as inside the text; /11: body: short list items inside the text are kept when the text goes on after the list, items of a list that are unique on the page do not grow dearer one after another, a site-block heading after the first-pass region closes the article, a comment's action link alone on its line (Reply, Antworten, Ответить) is a site-block line; /10: titles: forum member lines, created-by lines, Abb. captions and photograph credits are furniture, web addresses, PHP error messages and licence notices are no headlines, links to the previous or next post (« Title) are no headlines, no site part is cut when what is left starts in lower case, a separator left before the headline is cut, blog names (Example Data Blog) are no headlines, shop buttons, .gov banners, outdated-browser and search-box labels are no headlines, a comment heading that quotes a line (4 thoughts on “Title”) names the headline; /9: body: list items a line of the text introduces (ending with a colon; a short label only when the text goes on after the list) cost nothing, "по теме" blocks, apparatus headings (References, Quellen, Источники) end the text, list items do not choose the article's indentation, HTML markup lines and long lines in capitals without punctuation (menus) are no prose; /8: titles: a kicker before a spaced colon is cut; /7: publication dates: a date marked published above the end of the text wins, dates in sentences lose, more formats
 
-_MIN_BODY_WORDS = 12
-_MIN_BODY_CHARS = 60
+_MIN_BODY_WORDS: Final = 12
+_MIN_BODY_CHARS: Final = 60
 # Pages beyond this many content lines are cut: the article is near the top, the rest is comments and lists.
-_MAX_LINES = 6000
-_MAX_CHARS = 1 << 21
-_WHITESPACE = re.compile(r"\s+")
+_MAX_LINES: Final = 6000
+_MAX_CHARS: Final = 1 << 21
+_WHITESPACE: Final = re.compile(r"\s+")
 # A separator or link arrow left before the headline ('| Title', '[> Title'): what remains of a breadcrumb or a link.
-_LEADING_MARK = re.compile(r"^\[?[|>›→<•·]+\s+(?=\w)")
+_LEADING_MARK: Final = re.compile(r"^\[?[|>›→<•·]+\s+(?=\w)")
 # Lead paragraphs passed over as headline candidates before a page counts as having no headline.
-_MAX_LEADS = 3
+_MAX_LEADS: Final = 3
 
 
 class RejectReason:
     """Stable reason codes written to rejects.jsonl."""
 
-    EMPTY = "empty"
-    NO_TITLE = "no_title"
-    NO_BODY = "no_body"
-    BODY_TOO_SHORT = "body_too_short"
+    EMPTY: Final = "empty"
+    NO_TITLE: Final = "no_title"
+    NO_BODY: Final = "no_body"
+    BODY_TOO_SHORT: Final = "body_too_short"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +158,7 @@ def parse_page(text: str, hints: PageHints | None = None, lines: list[Line] | No
             year = infer_year(crawled_match, published_match.date())
         if year is not None:
             crawled = to_local_time(crawled_match, year, hints.timezone, hints.default_timezone)
+    published: LocalTime | None
     if published_match is not None:
         published = to_local_time(published_match, None, hints.timezone, hints.default_timezone)
     else:

@@ -7,42 +7,43 @@ import dataclasses
 import itertools
 import math
 import re
+from typing import Final
 
 from corpus_lib.parse.lines import Line
 from corpus_lib.parse.page import PageView
 
 # A run of furniture costs more per line the longer it gets: a caption or an ad label inside the
 # article is cheap to cross, a menu or a list of related links is not.
-_GAP_GROWTH = 0.25
-_GAP_MAX_FACTOR = 3.0
+_GAP_GROWTH: Final = 0.25
+_GAP_MAX_FACTOR: Final = 3.0
 # Items of a list cost the same each: an article's list of short items is one thing, not a growing run of
 # furniture; items that recur on the page or across the source are menus and grow dearer as other furniture.
-_LIST_GAP_MAX_FACTOR = 1.0
+_LIST_GAP_MAX_FACTOR: Final = 1.0
 # The heading of a related/comments/share block: text after it belongs to the site, not the article.
-_END_BLOCK_SCORE = -6.0
+_END_BLOCK_SCORE: Final = -6.0
 # Dates on lines of their own head an article once; inside a run of text they mark a list of
 # teasers or comments.
-_DATELINE_SCORE = -2.0
-_TEMPLATE_SCORE = -2.0
-_BLOCK_SCORE = -3.0
+_DATELINE_SCORE: Final = -2.0
+_TEMPLATE_SCORE: Final = -2.0
+_BLOCK_SCORE: Final = -3.0
 # A paragraph that looks like a teaser in a list of other stories keeps this share of its score.
-_TEASER_FACTOR = 0.4
+_TEASER_FACTOR: Final = 0.4
 # A line ending with a colon and at least this many words introduces the list after it; a shorter one
 # ('Key features:', at least _MIN_LABEL_INTRO_WORDS) only a list that the text goes on after.
-_MIN_INTRO_WORDS = 4
-_MIN_LABEL_INTRO_WORDS = 2
+_MIN_INTRO_WORDS: Final = 4
+_MIN_LABEL_INTRO_WORDS: Final = 2
 # Windows for comparing the text above a line with the text below it.
-_ABOVE_LINES = 30
-_BELOW_LINES = 60
+_ABOVE_LINES: Final = 30
+_BELOW_LINES: Final = 60
 # Second pass: prose at the article's indentation, and elsewhere (lists, quotes, boxes, teasers).
-_MAIN_INDENT_FACTOR = 1.5
-_OTHER_INDENT_FACTOR = 0.3
-_OFF_INDENT_SCORE = -0.3
-_MIN_MAIN_INDENT_MASS = 10.0
-_MARKUP_TAGS = 3
-_MIN_LIST_ITEM_WORDS = 2
-_LEADING_TIME = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
-_WHITESPACE = re.compile(r"\s+")
+_MAIN_INDENT_FACTOR: Final = 1.5
+_OTHER_INDENT_FACTOR: Final = 0.3
+_OFF_INDENT_SCORE: Final = -0.3
+_MIN_MAIN_INDENT_MASS: Final = 10.0
+_MARKUP_TAGS: Final = 3
+_MIN_LIST_ITEM_WORDS: Final = 2
+_LEADING_TIME: Final = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
+_WHITESPACE: Final = re.compile(r"\s+")
 
 
 def prose_scores(view: PageView) -> list[float]:
@@ -288,9 +289,9 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
 
 # A short line without sentence punctuation is a label (a button, a box title, a link) unless it heads
 # a paragraph (a subheading) or belongs to a run of short lines (a code block, a recipe, an address).
-_LABEL_WORDS = 6
-_LABEL_CHARS = 40  # CJK lines have no spaces: a long one is no label
-_MIN_SHORT_RUN = 3
+_LABEL_WORDS: Final = 6
+_LABEL_CHARS: Final = 40  # CJK lines have no spaces: a long one is no label
+_MIN_SHORT_RUN: Final = 3
 
 
 def _is_label(line: Line) -> bool:

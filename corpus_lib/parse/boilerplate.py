@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 # Headings of the site blocks that follow an article: related links, most read, comments, sharing,
 # tags, newsletters, author boxes, legal footers. Matched against the start of the casefolded line key.
-_END_BLOCK = (
+_END_BLOCK: Final = (
     # English
     r"read (?:more|next|also)|see also|also read|further reading|related(?: \w+)?|more (?:from|on|in|about|stories|news|"
     r"articles|posts|like this|to (?:read|explore))(?: [\w'’&-]+){0,3}|most (?:read|popular|viewed|shared|commented|recent)|"
@@ -53,7 +54,7 @@ _END_BLOCK = (
     r"benzer haberler|tüm hakları saklıdır|etiketler|yorumlar|son dakika"
 )
 # Furniture that also sits inside an article: ad labels and one-line links to other stories.
-_INLINE_BLOCK = (
+_INLINE_BLOCK: Final = (
     r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading|"
     r"an official website of the|here[’']s how you know|this article is more than \d+ (?:days?|weeks?|months?|years?) old|"
     r"thank you! your submission has been received|learn about our editorial (?:policies|process)|we care about your privacy|"
@@ -63,7 +64,7 @@ _INLINE_BLOCK = (
     r"(?:dein|ihr) browser ist (?:leider )?veraltet|was (?:möchtest du|möchten sie) suchen|wonach suchen sie|kontrast ändern|"
     r"mitglied seit|member since|erstellt von|abb(?:ildung)?\.?:|photographs? by"
 )
-_BLOCK_START = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
+_BLOCK_START: Final = re.compile(rf"(?:{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное)(?!\w)")
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -117,9 +118,12 @@ def _first_chars(alternative: str) -> frozenset[str] | None:
     end = next((i for i, char, depth in _scan(alternative) if char == ")" and depth == 0), None)
     if end is None:
         return None
-    inner = [_first_chars(a) for a in _alternatives(alternative[3:end])]
-    if None in inner:
-        return None
+    inner: list[frozenset[str]] = []
+    for option in _alternatives(alternative[3:end]):
+        first = _first_chars(option)
+        if first is None:
+            return None
+        inner.append(first)
     chars = frozenset().union(*inner)
     rest = alternative[end + 1 :]
     if rest[:1] in ("?", "*"):  # an optional group: the rest can start the match too
@@ -158,44 +162,44 @@ class _FirstCharPattern:
         return pattern.fullmatch(text) if pattern is not None else None
 
 
-_BLOCK_START_BY_FIRST = _FirstCharPattern(f"{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное", r"(?!\w)")
+_BLOCK_START_BY_FIRST: Final = _FirstCharPattern(f"{_END_BLOCK}|{_INLINE_BLOCK}|источник|главное", r"(?!\w)")
 # The heading alone, or with a count or up to two words: 'Comments (3)', 'Другие новости раздела'.
-_END_BLOCK_LINE = re.compile(rf"(?:{_END_BLOCK})(?:\W+\w+){{0,2}}\W*$")
+_END_BLOCK_LINE: Final = re.compile(rf"(?:{_END_BLOCK})(?:\W+\w+){{0,2}}\W*$")
 # 'Read more: <headline of another story>': a link line of any length, inside the article or after it.
-_READ_MORE_LINE = re.compile(
+_READ_MORE_LINE: Final = re.compile(
     r"(?:read (?:more|also)|also read|see also|more on this|related|lea (?:más|también)|lee (?:más|también)|[lt]e puede interesar|"
     r"leia (?:também|mais)|veja também|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|(?:à )?lire aussi|voir aussi|"
     r"leggi anche|czytaj (?:także|też|więcej)|zobacz (?:także|też|również)|читайте (?:также|також)|смотрите также|lees ook|lue myös)"
     r"\s*[:>»›→]"
 )
-_MAX_READ_MORE_WORDS = 40
+_MAX_READ_MORE_WORDS: Final = 40
 # Apparatus after the text, as the whole line only (a sentence may start with 'Sources say ...').
-_APPARATUS_LINE = re.compile(
+_APPARATUS_LINE: Final = re.compile(
     r"(?:article |further )?(?:sources|references|footnotes|bibliography|works cited|citations|endnotes)|quellen(?:angaben)?|"
     r"einzelnachweise|literaturverzeichnis|fußnoten|références|bibliographie|referencias|fuentes|bibliografía|referências|"
     r"fontes|przypisy|bibliografia|źródła|источники|литература|список литературы|примечания|джерела"
 )
-_MAX_APPARATUS_WORDS = 3
-_MAX_REPLY_WORDS = 5
+_MAX_APPARATUS_WORDS: Final = 3
+_MAX_REPLY_WORDS: Final = 5
 # The action link under each comment of a thread, as the whole line: 'Reply', 'Antworten', 'Ответить'.
-_REPLY_LINE = re.compile(
+_REPLY_LINE: Final = re.compile(
     r"(?:reply|replydelete|reply to this|antworten|répondre|responder|responda|rispondi|odpowiedz|ответить|відповісти|"
     r"yanıtla|cavab ver|beantwoorden|svara|vastaa)(?:\W+(?:share|delete|report|quote|like))*"
 )
-_APPARATUS_LINE_BY_FIRST = _FirstCharPattern(_APPARATUS_LINE.pattern)
+_APPARATUS_LINE_BY_FIRST: Final = _FirstCharPattern(_APPARATUS_LINE.pattern)
 # The link mark follows the phrase within this many characters (a cheap test before the pattern).
-_READ_MORE_MARK = re.compile(r"[:>»›→]")
-_READ_MORE_HEAD = 32
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
-_COOKIE = re.compile(r"\bcookies?\b|куки|cookie-файл", re.IGNORECASE)
-_MAX_BLOCK_WORDS = 12
+_READ_MORE_MARK: Final = re.compile(r"[:>»›→]")
+_READ_MORE_HEAD: Final = 32
+_COPYRIGHT: Final = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_COOKIE: Final = re.compile(r"\bcookies?\b|куки|cookie-файл", re.IGNORECASE)
+_MAX_BLOCK_WORDS: Final = 12
 # Share bars: 'Facebook Twitter WhatsApp E-Mail', 'Teilen Twittern Pinnen', 'Поделиться: ВКонтакте'.
-_SOCIAL = frozenset(
+_SOCIAL: Final = frozenset(
     "facebook twitter x whatsapp telegram pinterest linkedin xing reddit tumblr vk vkontakte вконтакте одноклассники "
     "viber instagram youtube tiktok flipboard messenger email e-mail mail print drucken tweet twittern pinnen share "
     "teilen compartir partager condividi udostępnij поделиться copy link".split()
 )
-_MIN_SOCIAL_WORDS = 2
+_MIN_SOCIAL_WORDS: Final = 2
 
 MEDIA_WORDS = {
     "photo": r"фото|фотографии|фоторепортаж|фотогалерея|photos?|fotos?|fotoğraf(?:lar)?|şəkil(?:lər)?|fotogalereya|bilder|bild",
@@ -204,22 +208,22 @@ MEDIA_WORDS = {
     "gallery": r"галерея|gallery|galerie|galeri|fotoqalereya",
     "infographic": r"инфографика|інфографіка|infographic|infografika|infografik",
 }
-_MEDIA_WORD = "|".join(MEDIA_WORDS.values())
-_MEDIA_JOIN = r"(?:\s*[-,/+&]\s*|\s+(?:и|і|and|və|ve|und|y|et)\s+)"
-_MEDIA_GROUP = rf"(?:{_MEDIA_WORD})(?:{_MEDIA_JOIN}(?:{_MEDIA_WORD}))*"
+_MEDIA_WORD: Final = "|".join(MEDIA_WORDS.values())
+_MEDIA_JOIN: Final = r"(?:\s*[-,/+&]\s*|\s+(?:и|і|and|və|ve|und|y|et)\s+)"
+_MEDIA_GROUP: Final = rf"(?:{_MEDIA_WORD})(?:{_MEDIA_JOIN}(?:{_MEDIA_WORD}))*"
 # '(Фото-Видео)', '[VIDEO]', trailing '| ФОТО' or ' - VIDEO' (upper case only), at either end of a title.
-_TITLE_MARKER_END = re.compile(
+_TITLE_MARKER_END: Final = re.compile(
     rf"\s*(?:[(\[]\s*(?P<a>{_MEDIA_GROUP})\s*[)\]]|\s[-–—|:]\s*(?P<b>(?-i:[A-ZА-ЯЁІЇЄƏÜÖĞŞÇİ][A-ZА-ЯЁІЇЄƏÜÖĞŞÇİ\s,+/&-]*)))\s*$",
     re.IGNORECASE,
 )
-_TITLE_MARKER_START = re.compile(rf"^\s*[(\[]\s*(?P<a>{_MEDIA_GROUP})\s*[)\]]\s*", re.IGNORECASE)
-_CAPTION = re.compile(
+_TITLE_MARKER_START: Final = re.compile(rf"^\s*[(\[]\s*(?P<a>{_MEDIA_GROUP})\s*[)\]]\s*", re.IGNORECASE)
+_CAPTION: Final = re.compile(
     rf"^(?P<m>{_MEDIA_WORD}|watch|смотрите|смотреть)\s*(?:[:|]|\s[-–—]\s)", re.IGNORECASE
 )
 # A caption names its medium, then a colon, a bar or a dash, within its first characters.
-_CAPTION_MARK = re.compile(r"[:|–—-]")
-_CAPTION_HEAD = 40
-_MEDIA_KIND = [(kind, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for kind, pattern in MEDIA_WORDS.items()]
+_CAPTION_MARK: Final = re.compile(r"[:|–—-]")
+_CAPTION_HEAD: Final = 40
+_MEDIA_KIND: Final = [(kind, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for kind, pattern in MEDIA_WORDS.items()]
 
 
 def media_kinds(marker: str) -> set[str]:
@@ -315,26 +319,26 @@ def is_end_block_heading(key: str, words: int, text: str = "") -> bool:
 
 
 # Photo credits and source notes: '(© Reuters)', 'Foto: dpa', 'Quelle: Pixabay', 'Image credit: NASA'.
-_CREDIT = re.compile(
+_CREDIT: Final = re.compile(
     r"^[(\[]?\s*(?:©|\(c\)|(?:photo|image|picture|video)?\s*(?:credits?|courtesy)|"
     r"(?:photo|foto|fotos|image|bild|bilder|picture|quelle|bildquelle|source|sources|fuente|fonte|źródło|"
     r"zdjęcie|fot|фото|источник|джерело|mənbə|kaynak|illustration|grafik|graphic|titelbild|header(?:bild)?)"
     r"(?:\s*/\s*\w+)?\s*[:|/]|(?:photo|foto|bild|фото)\s+(?:by|von|de|di|\w+:))",
     re.IGNORECASE,
 )
-_MAX_CREDIT_WORDS = 15
+_MAX_CREDIT_WORDS: Final = 15
 # A caption ends with its credit: '... on Monday. Photo: Jane Roe/Reuters', '... © APA/dpa'.
-_CREDIT_TAIL = re.compile(
+_CREDIT_TAIL: Final = re.compile(
     r"(?:©|\(c\)\s|\b(?:photos?|fotos?|bild|image|picture|credit|фото)\s*(?::|by\b|von\b)|"
     r"\b(?:getty images|shutterstock|istock(?:photo)?|imago(?: images)?|picture alliance|ap photo|afp)\b)[^.!?]*$|"
     # Russian captions name the source after the bare word: 'Фото city.kharkov.ua', 'Фото с сайта example.ru'.
     r"(?-i:\bФото)\s+(?:с сайта\s+)?[^\s!?]+$",
     re.IGNORECASE,
 )
-_MAX_CAPTION_WORDS = 45
-_CREDIT_TAIL_CHARS = 80
+_MAX_CAPTION_WORDS: Final = 45
+_CREDIT_TAIL_CHARS: Final = 80
 # Words that start a credit without punctuation ('Photo by ...').
-_CREDIT_WORDS = ("photo", "foto", "bild", "image", "picture", "credit", "courtesy", "video", "фото", "(c)",
+_CREDIT_WORDS: Final = ("photo", "foto", "bild", "image", "picture", "credit", "courtesy", "video", "фото", "(c)",
                  "getty", "shutterstock", "istock", "imago", "alliance", "afp")
 
 
@@ -359,11 +363,11 @@ def is_credit_line(text: str, words: int) -> bool:
 # Every match of _CREDIT_TAIL holds one of these, case-insensitively. On a text without the characters of
 # _CASELESS_EXTRAS, lower() gives each character the one IGNORECASE compares with the needles' letters, so a tail
 # whose lower() holds no needle has no match: substring tests are much faster than the search.
-_CREDIT_TAIL_NEEDLES = ("photo", "foto", "bild", "image", "picture", "credit", "(c)", "©", "фото", "getty", "shutterstock",
+_CREDIT_TAIL_NEEDLES: Final = ("photo", "foto", "bild", "image", "picture", "credit", "(c)", "©", "фото", "getty", "shutterstock",
                         "istock", "imago", "afp")
 # The characters that IGNORECASE matches with a letter of a needle although lower() does not give that letter
 # ('ſ' is 's', 'K' (Kelvin sign) is 'k', 'ᲂ' is 'о'), and 'İ', which lower() makes two characters.
-_CASELESS_EXTRAS = re.compile("[İıſᲂᲄᲅK]")
+_CASELESS_EXTRAS: Final = re.compile("[İıſᲂᲄᲅK]")
 
 
 def _has_credit_needle(lowered: str) -> bool:

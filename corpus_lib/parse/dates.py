@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from typing import Final
 
 from babel.dates import get_day_names, get_month_names
 
@@ -18,20 +19,20 @@ LOCALES = ("ru", "uk", "be", "az", "en", "tr", "de", "fr", "es", "it", "pt", "pl
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 # Abbreviations seen in datelines; offsets in minutes.
-_TZ_ABBREVIATIONS = {
+_TZ_ABBREVIATIONS: Final = {
     "utc": 0, "gmt": 0, "z": 0, "bst": 60, "cet": 60, "cest": 120, "eet": 120, "eest": 180,
     "msk": 180, "azt": 240, "est": -300, "edt": -240, "cst": -360, "cdt": -300, "mst": -420,
     "mdt": -360, "pst": -480, "pdt": -420,
 }
 
-_DIGIT = re.compile(r"\d")
-_DIGITS = re.compile(r"\d+")
+_DIGIT: Final = re.compile(r"\d")
+_DIGITS: Final = re.compile(r"\d+")
 # The patterns whose every match starts a run of digits (a digit with no digit before it: each starts with its day
 # or year after a lookbehind that rules out a digit). The regex engine cannot skip ahead to a pattern that starts
 # with a lookbehind, it tries every position; _matches tries only the starts of runs of digits.
-_STARTS_A_DIGIT_RUN = frozenset({"day_month", "day_weekday_month", "year_month", "iso", "ymd", "dmy"})
+_STARTS_A_DIGIT_RUN: Final = frozenset({"day_month", "day_weekday_month", "year_month", "iso", "ymd", "dmy"})
 # Per pattern, in the order they claim text: a cheap regex that every match of the pattern satisfies.
-_PREFILTERS = (
+_PREFILTERS: Final = (
     ("iso", re.compile(r"(?:19|20)\d\d-[01]\d-")),
     ("cjk", re.compile(r"[年년]")),  # the only one whose matches do not start with a digit
     # From the day's last digit: the regex engine looks for digits much faster than for letters. A line it lets
@@ -43,21 +44,21 @@ _PREFILTERS = (
     ("ymd", re.compile(r"(?:19|20)\d\d(?:[./•]|\s[|/]\s)[01]?\d")),
     ("dmy", re.compile(r"\d(?:[./•-]|\.\s|\s[|/]\s)[0-3]?\d(?:[./•-]|\.\s|\s[|/]\s)\d\d")),
 )
-_NUMERIC_PREFILTER = dict(_PREFILTERS)["dmy"]
+_NUMERIC_PREFILTER: Final = dict(_PREFILTERS)["dmy"]
 # For "day_weekday_month" ('31 Donnerstag Okt 2019'), tested only on lines that pass the day_month test (which all
 # its matches do; most lines with digits do not).
-_WEEKDAY_INSIDE_PREFILTER = re.compile(r"\d\.?\s+[^\W\d_]{2,}\.?,?\s+[^\W\d_]{3,}\.?\s+(?:19|20)\d\d")
+_WEEKDAY_INSIDE_PREFILTER: Final = re.compile(r"\d\.?\s+[^\W\d_]{2,}\.?,?\s+[^\W\d_]{3,}\.?\s+(?:19|20)\d\d")
 # Words that mark a date as the publication.
-_PUBLISHED_WORDS = re.compile(
+_PUBLISHED_WORDS: Final = re.compile(
     r"(?i)\b(published|posted|publication|veröffentlicht|erschienen|erstellt|publié|publicado|publicada|pubblicato|"
     r"opublikowano|gepubliceerd|опубликовано|публикация|дата публикации|опубліковано|yayınlanma|dərc|"
     r"(?:artikel|beitrag|meldung|pressemitteilung|pressemeldung)\s+vom)\b"
 )
 # The same, written after the date (verb-final): 'Der Beitrag wurde am 27. November 2019 um 15:21 Uhr veröffentlicht'
 # ('erschienen' not: a book or a product 'ist am 3. März 2020 erschienen' is an event the text reports).
-_PUBLISHED_AFTER = re.compile(r"\s*(?:[Uu]hr\s+)?(?:veröffentlicht|publiziert|gepubliceerd)\b")
+_PUBLISHED_AFTER: Final = re.compile(r"\s*(?:[Uu]hr\s+)?(?:veröffentlicht|publiziert|gepubliceerd)\b")
 # Words that mark a date as an update rather than the publication.
-_UPDATE_WORDS = re.compile(
+_UPDATE_WORDS: Final = re.compile(
     r"(?i)\b(updated?|modified|last edited|revised|geändert|zuletzt|обновлен\w*|изменен\w*|оновлен\w*|aktualisiert|güncellen\w*|yeniləni\w*|mis à jour|actualizad\w*)\b"
 )
 
@@ -93,7 +94,10 @@ class DateMatch:
         return f"{date}T{self.hour:02d}:{self.minute:02d}:{self.second or 0:02d}"
 
     def date(self, year: int | None = None) -> dt.date:
-        return dt.date(self.year if year is None else year, self.month, self.day)
+        y = self.year if year is None else year
+        if y is None:
+            raise ValueError("a date without a year has no calendar day")
+        return dt.date(y, self.month, self.day)
 
 
 def _names(getter, widths, contexts) -> dict[str, int]:
@@ -359,14 +363,16 @@ def published_after(text: str, end: int) -> bool:
 
 # What may stand between a date and the time after it ('18 мая 2021 | 20:06', '4 June 2021 at 10:20'), or
 # between a time and the date after it; compiled once (re.match with a string looks it up on every call).
-_TIME_AFTER = re.compile(r"[\s,|/\-–—·•]*(?:(?:в|at|um|o|saat|à|alle|a las|às|godz\.?)\s+)?", re.IGNORECASE)
-_TIME_BEFORE_GAP = re.compile(r"[\s,|/\-–—·•]*")
+_TIME_AFTER: Final = re.compile(r"[\s,|/\-–—·•]*(?:(?:в|at|um|o|saat|à|alle|a las|às|godz\.?)\s+)?", re.IGNORECASE)
+_TIME_BEFORE_GAP: Final = re.compile(r"[\s,|/\-–—·•]*")
 
 
 def _time_near(text: str, start: int, end: int, taken: list[tuple[int, int]]):
     """A time written right after (or right before) a date: '18 мая 2021 | 20:06', '20:06, 18.05.2021'."""
     pattern = _patterns()["time"]
     after = _TIME_AFTER.match(text[end:])
+    if after is None:  # never: the pattern matches the empty string
+        return None
     cursor = end + after.end()
     m = pattern.match(text, cursor)
     if m is None or any(s < m.end() and m.start() < e for s, e in taken if (s, e) != (start, end)):
@@ -438,20 +444,20 @@ class RelativeDate:
     minute: int | None
 
 
-_TODAY = r"today|heute|aujourd'hui|hoy|oggi|hoje|dzisiaj|dziś|vandaag|tänään|сегодня|сьогодні|bugün|bu gün"
-_YESTERDAY = re.compile(r"yesterday|gestern|hier|ayer|ieri|ontem|wczoraj|gisteren|eilen|вчера|вчора|dünən|dün", re.IGNORECASE)
+_TODAY: Final = r"today|heute|aujourd'hui|hoy|oggi|hoje|dzisiaj|dziś|vandaag|tänään|сегодня|сьогодні|bugün|bu gün"
+_YESTERDAY: Final = re.compile(r"yesterday|gestern|hier|ayer|ieri|ontem|wczoraj|gisteren|eilen|вчера|вчора|dünən|dün", re.IGNORECASE)
 # Age units in minutes, and the words around a number that make it an age: '3 hours ago', 'vor 3 Stunden'.
-_UNITS = (
+_UNITS: Final = (
     (1, r"minutes?|mins?|minuten|minutos?|minuti|minut[ey]?|минут[уы]?|хвилин[иу]?|dakika|dəqiqə"),
     (60, r"hours?|hrs?|stunden?|heures?|horas?|ore|godzin[ya]?|uur|часа?|часов|годин[иу]?|saat"),
     (1440, r"days?|tagen?|jours?|días?|giorni|dias?|dni|dagen|дн(?:я|ей)|день|дні|днів|gün"),
 )
-_AGO_BEFORE = r"vor|il y a|hace|há"
-_AGO_AFTER = r"ago|fa|temu|geleden|назад|тому|önce|əvvəl"
+_AGO_BEFORE: Final = r"vor|il y a|hace|há"
+_AGO_AFTER: Final = r"ago|fa|temu|geleden|назад|тому|önce|əvvəl"
 
 
 # Every relative date holds a time ('10:20', '12.41') or a number before a unit ('3 hours'): a cheap test first.
-_RELATIVE_PREFILTER = re.compile(r"\d(?:[:.][0-5]\d|\s)")
+_RELATIVE_PREFILTER: Final = re.compile(r"\d(?:[:.][0-5]\d|\s)")
 
 
 @functools.cache

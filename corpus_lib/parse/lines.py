@@ -7,41 +7,42 @@ import functools
 import re
 import string
 import unicodedata
+from typing import Final
 
 from corpus_lib.parse.dates import month_names
 
 # Bullets that text renderers (inscriptis, lynx, w3m, browsers' copy) put before list items.
-_BULLET = re.compile(r"\s*([•*+o\-–·▪►▸◦■□●○»›]|\d{1,2}[.)])\s+")
-_BULLET_FIRST = frozenset("•*+o-–·▪►▸◦■□●○»›0123456789")
-_WORD = re.compile(r"\w+")
-_SENTENCE_END = frozenset(".!?…»\"”)。！？")
+_BULLET: Final = re.compile(r"\s*([•*+o\-–·▪►▸◦■□●○»›]|\d{1,2}[.)])\s+")
+_BULLET_FIRST: Final = frozenset("•*+o-–·▪►▸◦■□●○»›0123456789")
+_WORD: Final = re.compile(r"\w+")
+_SENTENCE_END: Final = frozenset(".!?…»\"”)。！？")
 # Punctuation and symbols stripped from both ends of a line key (str.strip is much faster than a regex).
-_EDGE_CHARS = string.punctuation + string.whitespace + "«»„“”‘’‚‹›•·▪►▸◦■□●○…—–―‐‑‒−¡¿©®™°§¶†‡"
+_EDGE_CHARS: Final = string.punctuation + string.whitespace + "«»„“”‘’‚‹›•·▪►▸◦■□●○…—–―‐‑‒−¡¿©®™°§¶†‡"
 # Table cells laid out side by side are separated by at least this many spaces.
-_COLUMN_GAP_TEXT = "   "
-_CELL = re.compile(r"\S+(?: {1,2}\S+)*")
-_COLUMN_SLACK = 2  # cells of one column start at the same position, give or take this
+_COLUMN_GAP_TEXT: Final = "   "
+_CELL: Final = re.compile(r"\S+(?: {1,2}\S+)*")
+_COLUMN_SLACK: Final = 2  # cells of one column start at the same position, give or take this
 # A layout row (text beside a sidebar) has a paragraph in a cell, or two cells far apart with one of them
 # long; other rows of three or more cells aligned with a neighbour are data.
-_PARAGRAPH_CELL_CHARS = 150
-_LAYOUT_CELL_CHARS = 60
-_LAYOUT_GAP = 40
-_DATA_ROW_CELLS = 3
-_FIELDS_CACHE_LINES = 1 << 16
-_CACHED_LINE_CHARS = 200
+_PARAGRAPH_CELL_CHARS: Final = 150
+_LAYOUT_CELL_CHARS: Final = 60
+_LAYOUT_GAP: Final = 40
+_DATA_ROW_CELLS: Final = 3
+_FIELDS_CACHE_LINES: Final = 1 << 16
+_CACHED_LINE_CHARS: Final = 200
 # Lines longer than this never repeat as headlines or template lines: their key is not worth computing.
-_MAX_KEY_CHARS = 400
+_MAX_KEY_CHARS: Final = 400
 # Scripts written without spaces between words: a run of their letters holds several words, about this many
 # characters each, where splitting at spaces counts one. Group 1: Han and kana; group 2: Thai, Lao, Myanmar, Khmer.
-_UNSPACED_RUN = re.compile(
+_UNSPACED_RUN: Final = re.compile(
     "([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+)"
     "|([\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+)"
 )
-_UNSPACED_CHARS_PER_WORD = (0, 2, 4)  # by group
+_UNSPACED_CHARS_PER_WORD: Final = (0, 2, 4)  # by group
 # A character of those scripts is three bytes in UTF-8 and starts with one of these bytes (so do a few other
 # scripts, which the search then does not find): deleting every other byte finds them faster than any search.
-_UNSPACED_LEAD_BYTES = bytes([0xE0, 0xE1, *range(0xE3, 0xEA), 0xEF])
-_OTHER_BYTES = bytes(b for b in range(256) if b not in _UNSPACED_LEAD_BYTES)
+_UNSPACED_LEAD_BYTES: Final = bytes([0xE0, 0xE1, *range(0xE3, 0xEA), 0xEF])
+_OTHER_BYTES: Final = bytes(b for b in range(256) if b not in _UNSPACED_LEAD_BYTES)
 
 
 @dataclasses.dataclass(slots=True)
@@ -209,7 +210,7 @@ def line_words(text: str) -> int:
         return tokens
     words = 0
     for run in _UNSPACED_RUN.finditer(text):
-        words += -(-(run.end() - run.start()) // _UNSPACED_CHARS_PER_WORD[run.lastindex])  # ceil
+        words += -(-(run.end() - run.start()) // _UNSPACED_CHARS_PER_WORD[run.lastindex or 1])  # ceil; one group matches
     if not words:
         return tokens
     # Plus the spaced words around the runs ('iPhone 新型を発表'); punctuation between runs is no word.

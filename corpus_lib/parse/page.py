@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from typing import Final
 
 from corpus_lib.parse.boilerplate import (
     caption_media, is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
@@ -14,34 +15,34 @@ from corpus_lib.parse.lines import Line, count_words, normalise_key
 
 # A headline's own dateline or byline follows it within this many content lines.
 META_REACH = 4
-_DATELINE_MAX_CHARS = 160
+_DATELINE_MAX_CHARS: Final = 160
 # A longer line is searched for a date only at its head (its first _LEAD_DATE_CHARS characters).
-_LEAD_DATE_START = 28
-_LEAD_DATE_CHARS = 72
-_OPENERS = " ([*-–—"
-_RELATIVE_MAX_CHARS = 60
+_LEAD_DATE_START: Final = 28
+_LEAD_DATE_CHARS: Final = 72
+_OPENERS: Final = " ([*-–—"
+_RELATIVE_MAX_CHARS: Final = 60
 _NO_MEDIA: frozenset[str] = frozenset()
-_MAX_BYLINE_WORDS = 8
-_MAX_BLOCK_LINE_WORDS = 40  # longer lines are prose, whatever they start with
+_MAX_BYLINE_WORDS: Final = 8
+_MAX_BLOCK_LINE_WORDS: Final = 40  # longer lines are prose, whatever they start with
 # Per-line evidence is cached for this many distinct short lines (~19 MB full, on the dev pages; a
 # worker holds it and the 23 MB cache of lines._fields).
-_EVIDENCE_CACHE_LINES = 1 << 16
-_CACHED_LINE_CHARS = 200
+_EVIDENCE_CACHE_LINES: Final = 1 << 16
+_CACHED_LINE_CHARS: Final = 200
 # A template line the page repeats this many times heads the article's sections (see _template_flags).
-_SECTION_LABEL_REPEATS = 3
+_SECTION_LABEL_REPEATS: Final = 3
 # A byline's name shown again as an author box's heading is this many content lines below it, or fewer.
-_NAME_AGAIN_REACH = 3
-_HAS_DIGIT = re.compile(r"\d")
+_NAME_AGAIN_REACH: Final = 3
+_HAS_DIGIT: Final = re.compile(r"\d")
 # 'By Jane Roe', 'Von Max Muster', 'Автор: ...', 'Written by ...'.
-_BYLINE_WORDS = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
+_BYLINE_WORDS: Final = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
                  "текст", "от", "müəllif", "yazar", "yazan")
-_BYLINE_VERBS = ("written", "posted", "authored", "reviewed", "words", "story", "reporting", "geschrieben", "verfasst",
+_BYLINE_VERBS: Final = ("written", "posted", "authored", "reviewed", "words", "story", "reporting", "geschrieben", "verfasst",
                  "publié", "escrito", "scritto")
-_BYLINE = re.compile(
+_BYLINE: Final = re.compile(
     rf"(?:(?:{'|'.join(_BYLINE_VERBS)})\s+(?:by|von|par|por|da)|{'|'.join(_BYLINE_WORDS)})\b[:\s]", re.IGNORECASE
 )
-_BYLINE_ALONE = frozenset(_BYLINE_WORDS) | {"written by", "posted by", "words by", "story by"}
-_BYLINE_FIRST = frozenset(word[0] for word in _BYLINE_WORDS + _BYLINE_VERBS for word in (word, word.upper()))
+_BYLINE_ALONE: Final = frozenset(_BYLINE_WORDS) | {"written by", "posted by", "words by", "story by"}
+_BYLINE_FIRST: Final = frozenset(word[0] for word in _BYLINE_WORDS + _BYLINE_VERBS for word in (word, word.upper()))
 
 
 @dataclasses.dataclass(slots=True)
@@ -133,7 +134,7 @@ def _split_bylines(content: list[Line], byline: list[bool]) -> set[int]:
     """'By' alone on its line and the name on the next ('By' / 'Jane Roe'): positions of both, meta lines, no headline.
     They are the byline under the headline above them unless a list runs into them or the name is a list item (a
     split byline after the menus, above the headline, or in an author list)."""
-    found = set()
+    found: set[int] = set()
     for position in range(len(content) - 1):
         name = content[position + 1]
         if content[position].key in _BYLINE_ALONE and name.words <= _MAX_BYLINE_WORDS:

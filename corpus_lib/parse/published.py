@@ -12,6 +12,7 @@ import collections
 import dataclasses
 import datetime as dt
 import zoneinfo
+from typing import Final
 
 from corpus_lib.parse.body import Region
 from corpus_lib.parse.dates import DateMatch, RelativeDate
@@ -21,31 +22,31 @@ from corpus_lib.parse.page import PageView
 # Publication dates: each content line between headline and date costs this much, up to a cap;
 # then evidence for (dateline under the headline, 'Published:', a time) and against (updates,
 # dates inside the text, in comments and related lists below it).
-_DATE_DISTANCE_COST = 0.5
-_DATE_MAX_DISTANCE = 30
-_BELOW_HEADLINE = 1.5
-_ON_A_DATELINE = 1.5
-_MARKED_PUBLISHED = 3.0
+_DATE_DISTANCE_COST: Final = 0.5
+_DATE_MAX_DISTANCE: Final = 30
+_BELOW_HEADLINE: Final = 1.5
+_ON_A_DATELINE: Final = 1.5
+_MARKED_PUBLISHED: Final = 3.0
 # A date marked 'published' above the end of the text is the page's own: it outweighs any distance from the
 # headline (the headline may be misread) and is not an event inside the text ('originally published on ...').
 # Below the text the same words label the dates of a related list ('... veröffentlicht am Januar 20, 2022').
-_MARKED_PUBLISHED_ABOVE_THE_END = 18.0
-_WITH_TIME = 0.5
-_MARKED_UPDATE = -4.0
-_IN_THE_TEXT = -6.0
+_MARKED_PUBLISHED_ABOVE_THE_END: Final = 18.0
+_WITH_TIME: Final = 0.5
+_MARKED_UPDATE: Final = -4.0
+_IN_THE_TEXT: Final = -6.0
 # ... and more when it follows more than a few words of its line: part of a sentence ('Die Kommission hat am
 # 26. September 2018 ...', a caption's 'Satellitenbild vom 31.05.2021'), not a dateline the text region took in.
-_IN_A_SENTENCE = -6.0
-_SENTENCE_WORDS_BEFORE = 6
-_META_SEPARATORS = "|•·"
-_AFTER_THE_TEXT = -2.0
-_TODAY_HEADER = -3.0
+_IN_A_SENTENCE: Final = -6.0
+_SENTENCE_WORDS_BEFORE: Final = 6
+_META_SEPARATORS: Final = "|•·"
+_AFTER_THE_TEXT: Final = -2.0
+_TODAY_HEADER: Final = -3.0
 # A machine stamp ('2022-12-07T10:10:52') beside a date written for readers is usually the last change.
-_STAMP_BESIDE_A_DATE = -1.0
+_STAMP_BESIDE_A_DATE: Final = -1.0
 # A date with a weekday in the first lines of a page is its 'today is ...' header.
-_HEADER_LINES = 8
+_HEADER_LINES: Final = 8
 # A relative dateline belongs to the headline when it follows within this many lines.
-_RELATIVE_REACH = 4
+_RELATIVE_REACH: Final = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _read_like_the_page(m: DateMatch, dates: dict[int, list[DateMatch]]) -> Date
     if not swap and (m.year, m.month, m.day) not in written:
         orders = collections.Counter(o.numeric_order for o in others if o.numeric_order)
         other = "md" if m.numeric_order == "dm" else "dm"
-        swap = orders[other] > orders[m.numeric_order]
+        swap = orders[other] > orders[m.numeric_order or ""]
     if swap:
         order = "md" if m.numeric_order == "dm" else "dm"
         return dataclasses.replace(m, month=m.day, day=m.month, day_month_ambiguous=False, numeric_order=order)
@@ -153,7 +154,10 @@ def to_local_time(m: DateMatch, year: int | None, timezone: str | None, default_
     local = m.local_iso(year)
     if not m.has_time:
         return LocalTime(local=local, utc=None, tz=None, tz_source=None)
-    naive = dt.datetime(year or m.year, m.month, m.day, m.hour, m.minute, m.second or 0)
+    y, hour, minute = year or m.year, m.hour, m.minute
+    if y is None or hour is None or minute is None:
+        raise ValueError("a time without a year or minutes has no instant")
+    naive = dt.datetime(y, m.month, m.day, hour, minute, m.second or 0)
     return _instant(local, naive, m.utc_offset_minutes, timezone, default_timezone)
 
 

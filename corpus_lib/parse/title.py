@@ -9,6 +9,7 @@ import functools
 import itertools
 import re
 import string
+from typing import Final
 
 from corpus_lib.parse.boilerplate import strip_title_markers
 from corpus_lib.parse.lines import Line, line_words, normalise_key
@@ -19,9 +20,9 @@ TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|›|>|→|/|·|•)\s+"
 # A line has a separator exactly when it has one with a single space either side. This form starts with the
 # separator's (first) character, so the regex engine skips ahead to the next such character (much rarer than a
 # space): a one-character separator with a space before it, or '::' with a space before it; then a space.
-_HAS_SEPARATOR = re.compile(r"[|\-–—:»›>→/·•](?:(?<=\s[|\-–—»›>→/·•])|(?<=\s:):)(?=\s)")
+_HAS_SEPARATOR: Final = re.compile(r"[|\-–—:»›>→/·•](?:(?<=\s[|\-–—»›>→/·•])|(?<=\s:):)(?=\s)")
 # Lines shorter than this (as keys) recur as menu items too often to count as repetitions of a headline.
-_MIN_REPEAT_KEY = 10
+_MIN_REPEAT_KEY: Final = 10
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,26 +77,26 @@ WEIGHTS = HeadlineWeights(
     blank_side=0.5,
 )
 
-_MAX_REPEATS = 3  # a label on every teaser ('See price at ...') is no headline
-_MIN_TOC_ITEMS = 3  # list items that recur as lines of their own before the list is a table of contents
+_MAX_REPEATS: Final = 3  # a label on every teaser ('See price at ...') is no headline
+_MIN_TOC_ITEMS: Final = 3  # list items that recur as lines of their own before the list is a table of contents
 # A sentence break: end punctuation after a word (not a number or an initial), then a word. The mark comes first
 # and the two letters before it are looked behind from after it: the regex engine skips ahead to the next mark (a
 # pattern that starts with a lookbehind is tried at every position).
-_SENTENCE_BREAK = re.compile(r"([.!?…])(?<=[^\W\d_]{2}[.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
-_BREAK_MARKS = ".!?…"  # every sentence break holds one of these
+_SENTENCE_BREAK: Final = re.compile(r"([.!?…])(?<=[^\W\d_]{2}[.!?…])[\"'”»)]*\s+[\"'“«„(]*(?=[^\W\d_])")
+_BREAK_MARKS: Final = ".!?…"  # every sentence break holds one of these
 # Prose, not a headline (headlines of the dev set: none closed by a full stop has 25 words, none with
 # three sentences and a full stop has 16): a long sentence closed by a full stop, or several sentences.
-_PROSE_SENTENCE_WORDS = 25
-_PROSE_SENTENCES = 3
-_PROSE_SENTENCES_WORDS = 16
-_PROSE_MIN_WORDS = min(_PROSE_SENTENCE_WORDS, _PROSE_SENTENCES_WORDS)  # shorter lines read as no paragraph
+_PROSE_SENTENCE_WORDS: Final = 25
+_PROSE_SENTENCES: Final = 3
+_PROSE_SENTENCES_WORDS: Final = 16
+_PROSE_MIN_WORDS: Final = min(_PROSE_SENTENCE_WORDS, _PROSE_SENTENCES_WORDS)  # shorter lines read as no paragraph
 # A line closed by a full stop with this many words, followed at once by the text, is the text's first paragraph.
-_LEAD_WORDS = 12
+_LEAD_WORDS: Final = 12
 # Deletes the ASCII letters: counting what is left counts them (see _count_letters).
-_DROP_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
-_MENU_ITEMS = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
+_DROP_ASCII_LETTERS: Final = str.maketrans("", "", string.ascii_letters)
+_MENU_ITEMS: Final = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
 # A comment section's heading quotes the headline: '4 thoughts on “Title”', 'Ein Gedanke zu „Title“'.
-_COMMENTS_ON = re.compile(
+_COMMENTS_ON: Final = re.compile(
     r"(?:\d+|one|two|three|four|five|ein|eine|zwei|drei|vier|fünf|un|une|uno|una)\s+"
     r"(?:thoughts?|comments?|responses?|repl(?:y|ies)|gedanken?|kommentare?|antworten?|reaktionen|"
     r"réponses?|commentaires?|comentarios?|respuestas?|commenti|risposte|reacties|komentarz[ey]?|"
@@ -104,28 +105,28 @@ _COMMENTS_ON = re.compile(
     r"[\"'“”„«»‘’‚](.+?)[\"'“”„«»‘’‚]\s*$",
     re.IGNORECASE,
 )
-_COMMENTS_ON_MAX_WORDS = 40
-_MAX_HEADLINE_WORDS = 40  # longer lines are no headlines
-_CLOSING_QUOTES = frozenset("\"'“”„«»‘’‚")  # the quotes _COMMENTS_ON closes the headline with: a cheap test first
+_COMMENTS_ON_MAX_WORDS: Final = 40
+_MAX_HEADLINE_WORDS: Final = 40  # longer lines are no headlines
+_CLOSING_QUOTES: Final = frozenset("\"'“”„«»‘’‚")  # the quotes _COMMENTS_ON closes the headline with: a cheap test first
 # A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
 _BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
 # Lines that name no page: a web address ('The Wayback Machine - https://...'), a PHP error message ('Warning: ...
 # in /var/www/index.php on line 12'), a Creative Commons licence notice.
-_NO_HEADLINE = re.compile(
+_NO_HEADLINE: Final = re.compile(
     r"(?:https?://|(?:deprecated|warning|notice|strict standards|fatal error|parse error):.* on line \d+|"
     r"creative[ -]commons.*(?:lizenz|licen)|(?:lizenz|licen).*creative[ -]commons)",
     re.IGNORECASE,
 )
 # A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
 # not the page: no headline.
-_BLOG_NAME = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
-_BLOG_NAME_LAST = frozenset("gGгГ")  # the last letters a _BLOG_NAME can end with (none other matches case-insensitively)
+_BLOG_NAME: Final = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
+_BLOG_NAME_LAST: Final = frozenset("gGгГ")  # the last letters a _BLOG_NAME can end with (none other matches case-insensitively)
 
 
 # Parts are asked for several times per line (eligibility, breadcrumbs, repetitions, the title itself):
 # they are cached for this many distinct lines up to headline length.
-_PARTS_CACHE_LINES = 1 << 16
-_CACHED_PARTS_CHARS = 300
+_PARTS_CACHE_LINES: Final = 1 << 16
+_CACHED_PARTS_CHARS: Final = 300
 
 
 def title_parts(text: str) -> tuple[str, ...]:
@@ -442,10 +443,10 @@ def headline_text(line: Line, keys: collections.Counter[str], template_keys: fro
 # 'Klimaschutz : Bohren, bis es heiß wird': a kicker (a topic label) and the headline, which pages render as two
 # elements with a colon between them standing apart. French puts a space before every colon, so there the
 # colon says nothing. A kicker is short; the headline after it has a few words and starts with a letter or a quote.
-_KICKER = re.compile(r"\s+:\s+")
-_KICKER_MAX_WORDS = 6
-_KICKER_MIN_HEADLINE_WORDS = 3
-_SPACED_COLON_LANGUAGES = frozenset({"fr"})
+_KICKER: Final = re.compile(r"\s+:\s+")
+_KICKER_MAX_WORDS: Final = 6
+_KICKER_MIN_HEADLINE_WORDS: Final = 3
+_SPACED_COLON_LANGUAGES: Final = frozenset({"fr"})
 
 
 def drop_kicker(title: str, language: str | None) -> str:
@@ -468,9 +469,9 @@ def drop_kicker(title: str, language: str | None) -> str:
 # Rheinmetall gehackt'): the page shows the two apart elsewhere, as the parts of a 'Headline - Kicker' line, or as
 # the last part of a breadcrumb ('Home / Section / Kicker'). What is left of the line beside the part needs this
 # many words, and starts as a headline does (not in lower case: 'Best Electric Cars | for the Money').
-_JOINED_MIN_WORDS = 3
-_JOINED_MIN_PART_WORDS = 2
-_BREADCRUMB_PARTS = 3
+_JOINED_MIN_WORDS: Final = 3
+_JOINED_MIN_PART_WORDS: Final = 2
+_BREADCRUMB_PARTS: Final = 3
 
 
 def split_joined_kicker(text: str, view: PageView, position: int) -> str:
