@@ -351,7 +351,21 @@ def time_parse_page(parse_page: Callable[..., Any], texts: Sequence[str]) -> dic
         "cpu_seconds": cpu,
         "pages_per_second_per_core": (n / cpu) if cpu > 0 else None,
         "pages_per_second_wall": (n / wall) if wall > 0 else None,
+        "compiled": _parser_compiled(),
     }
+
+
+def _parser_compiled() -> bool | None:
+    """Whether the corpus_lib being timed runs its parser compiled (mypyc), None when it cannot tell."""
+    try:
+        from corpus_lib.parse import compiled
+    except ImportError:
+        return None
+    return compiled()
+
+
+def _compiled_words(flag: bool | None) -> str:
+    return {True: "parser compiled with mypyc", False: "parser as Python source"}.get(flag, "parser build unknown")
 
 
 def naive_prediction(text: str) -> Prediction:
@@ -878,7 +892,7 @@ def format_systems(runs: Sequence[SystemRun]) -> str:
                 err = f", {pp['errors']} raised (first: {pp['first_error']})" if pp["errors"] else ""
                 lines.append(
                     f"corpus_lib.parse_page: {pp['pages']} pages, {_fmt_rate(pp['pages_per_second_per_core'])} pages/s per core"
-                    f" (cpu {pp['cpu_seconds']:.1f} s, wall {pp['wall_seconds']:.1f} s){err}"
+                    f" (cpu {pp['cpu_seconds']:.1f} s, wall {pp['wall_seconds']:.1f} s; {_compiled_words(pp.get('compiled'))}){err}"
                 )
         elif run.name == "trafilatura":
             counts = Counter(run.status.values())
