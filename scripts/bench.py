@@ -28,7 +28,9 @@ per measurement, from wait4's rusage of that process and the workers it reaped):
                recording the main process's RSS high-water mark around each step: what grows
 
 Every measurement runs a copy of corpus_lib/ and schema/ taken at the start (--no-snapshot: the
-working tree), so edits made during a long run cannot change what is measured mid-way.
+working tree), so edits made during a long run cannot change what is measured mid-way. That copy
+is the parser as Python source; --installed measures the installed package instead, whose parser
+`pip install .` compiles (setup.py). The report says which one ran.
 
 Prints a table (seconds, CPU seconds, pages/s, ratio to the floor and to the datasets script, peak
 RSS of the largest process (each process's own high-water mark, sampled) and sampled peak of the
@@ -183,6 +185,8 @@ def _rss_and_hwm(pid: int) -> tuple[int, int]:
 # Set by snapshot_code: every measurement imports the same copy of corpus_lib, even while the
 # working tree is being edited during a long run.
 CHILD_ENV: dict[str, str] | None = None
+# Set by --installed: children start in this folder (outside the tree), so they import the installed corpus_lib.
+CHILD_CWD: Path | None = None
 
 
 def snapshot_code(root: Path) -> dict[str, Any]:
@@ -203,11 +207,18 @@ def snapshot_code(root: Path) -> dict[str, Any]:
     return {"git_head": head or None, "dirty_files": len(dirty.splitlines()), "code_sha256": digest.hexdigest()}
 
 
+def parser_build() -> dict[str, Any]:
+    """Which corpus_lib the children import, and whether its parser is compiled (mypyc) or Python source."""
+    probe = "import json, corpus_lib.parse as p; print(json.dumps({'file': p.__file__, 'compiled': p.compiled()}))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=CHILD_ENV, cwd=CHILD_CWD)
+    return json.loads(out.stdout) if out.returncode == 0 else {"file": None, "compiled": None}
+
+
 def run_measured(name: str, command: list[str], pages: int, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run `command`; wall and CPU seconds, peak RSS (largest process; sampled tree), its JSON output."""
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or CHILD_ENV)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or CHILD_ENV, cwd=CHILD_CWD)
     sampler = TreeRssSampler(process.pid)
     sampler.start()
     stdout, stderr = _drain(process)
@@ -626,13 +637,18 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     workers_list = [int(w) for w in args.workers_list.split(",") if w.strip()]
     with contextlib.ExitStack() as stack:
         if args.keep:
-            root = Path(args.keep)
+            root = Path(args.keep).resolve()  # children may start elsewhere (--installed)
             root.mkdir(parents=True, exist_ok=True)
         else:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="corpus-bench-")))
         runs = root / "runs"
         runs.mkdir(exist_ok=True)
-        code = snapshot_code(runs) if args.snapshot else None
+        if args.installed or args.snapshot:
+            # Outside the tree: `python -m` puts the working folder first on the path, ahead of the snapshot
+            # on PYTHONPATH (with --installed there is none, so the installed package is imported).
+            global CHILD_CWD
+            CHILD_CWD = runs
+        code = snapshot_code(runs) if args.snapshot and not args.installed else None
         corpus, generated = ensure_corpus(root, args.pages, args.seed)
         pages = args.pages
         result: dict[str, Any] = {
@@ -642,6 +658,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "generate_seconds": round(generated, 2) if generated is not None else "reused",
             "corpus_mb": round(sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6, 1),
             "code": code,
+            "parser": parser_build(),
             "load_at_start": [round(x, 2) for x in os.getloadavg()],
             "measurements": {},
         }
@@ -797,6 +814,10 @@ def summarise(result: dict[str, Any]) -> None:
 def print_report(result: dict[str, Any]) -> None:
     print(f"\n{result['pages']} pages ({result['corpus_mb']} MB), {result['cpus']} CPUs, "
           f"load average at start {result['load_at_start']}, at end {result['load_at_end']}")
+    parser = result.get("parser") or {}
+    if parser:
+        kind = {True: "compiled with mypyc", False: "Python source"}.get(parser.get("compiled"), "unknown")
+        print(f"parser: {kind} ({parser.get('file')})")
     header = (f"{'measurement':<18}{'seconds':>9}{'cpu s':>9}{'pages/s':>10}{'vs floor':>10}{'vs datasets':>13}"
               f"{'cpu vs floor':>14}{'cpu vs ds':>11}{'peak RSS MB':>13}{'tree RSS MB':>13}{'load':>7}")
     print(header)
@@ -861,6 +882,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile-pages", type=int, default=20_000, help="pages of the profiled build (default 20000)")
     parser.add_argument("--no-snapshot", dest="snapshot", action="store_false",
                         help="measure the working tree's corpus_lib as it is at each step, not a copy taken at the start")
+    parser.add_argument("--installed", action="store_true",
+                        help="measure the installed corpus_lib (compiled by pip install .), not a copy of the tree's source")
     parser.add_argument("--report", type=Path, metavar="JSON", help="print the report of an earlier --json file and exit")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(MEASUREMENTS)} (default: all but memory)")
     return parser.parse_args(argv)
