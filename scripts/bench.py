@@ -185,7 +185,8 @@ def _rss_and_hwm(pid: int) -> tuple[int, int]:
 # Set by snapshot_code: every measurement imports the same copy of corpus_lib, even while the
 # working tree is being edited during a long run.
 CHILD_ENV: dict[str, str] | None = None
-# Set by --installed: children start in this folder (outside the tree), so they import the installed corpus_lib.
+# Set by run_benchmark: children start in this folder, outside the tree, so they import the snapshot
+# (or, with --installed, the installed corpus_lib) rather than the tree they were started from.
 CHILD_CWD: Path | None = None
 
 
@@ -631,6 +632,7 @@ def clear(*paths: Path) -> None:
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
+    global CHILD_CWD
     wanted = set(args.only.split(",")) if args.only else set(DEFAULT_MEASUREMENTS)
     if args.skip_datasets:
         wanted.discard("datasets")
@@ -646,7 +648,6 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         if args.installed or args.snapshot:
             # Outside the tree: `python -m` puts the working folder first on the path, ahead of the snapshot
             # on PYTHONPATH (with --installed there is none, so the installed package is imported).
-            global CHILD_CWD
             CHILD_CWD = runs
         code = snapshot_code(runs) if args.snapshot and not args.installed else None
         corpus, generated = ensure_corpus(root, args.pages, args.seed)

@@ -11,7 +11,6 @@ from corpus_lib.parse.article import (
 )
 
 
-
 def compiled() -> bool:
     """Whether the parser runs as C extension modules built by mypyc (setup.py), not as Python source.
     Both give the same output; the compiled one is faster."""
