@@ -7,7 +7,7 @@ import pytest
 
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, RejectReason, parse_page
 from corpus_lib.parse.boilerplate import is_credit_line, is_site_block_line
-from corpus_lib.parse.lines import normalise_key, split_lines
+from corpus_lib.parse.lines import normalise_key, short_keys, split_lines
 from corpus_lib.parse.page import view_page
 from corpus_lib.parse.title import WEIGHTS, headline_scores, headline_text, reads_as_prose
 from tests.pages import HEADLINE, PARA, page
@@ -247,6 +247,55 @@ def test_a_kicker_joined_to_the_headline_is_cut_when_another_line_separates_them
 def test_a_headline_joined_to_a_kicker_is_the_last_part_of_the_breadcrumb():
     result = parse("* Home", "* Politics", "Home / Politics / " + HEADLINE, "", f"Town hall news {HEADLINE}", "18.05.2021", *PARA)
     assert result.title == HEADLINE
+
+
+def test_a_kicker_joined_to_the_headline_is_cut_when_the_headline_stands_alone_just_above():
+    # The breadcrumb's last item is the headline; the heading block shows the kicker and the headline on one line.
+    result = parse("* Home", "* Politics", f"* {HEADLINE}", f"Town hall news {HEADLINE}", "18.05.2021", *PARA)
+    assert result.title == HEADLINE
+
+
+@pytest.mark.parametrize("title, elsewhere", [
+    (f"Town hall: {HEADLINE}", HEADLINE),  # a colon: the headline is written with its label
+    ("7 Healthy Budget Recipes for Families", "Healthy Budget Recipes for Families"),  # a number starts it
+    ("Interview with Jane Roe", "Jane Roe"),  # too short to be a headline on its own
+])
+def test_a_headline_stays_whole_when_its_end_stands_alone_nearby_but_no_kicker_is_cut(title, elsewhere):
+    result = parse("* Home", f"* {elsewhere}", title, "18.05.2021", *PARA)
+    assert result.title == title
+
+
+def test_a_headline_that_ends_with_the_day_it_names_is_a_headline_not_a_dateline():
+    title = "Minutes of the board meeting of 10 October 2019"
+    result = parse("* Home", "* Minutes", "", title, "", *PARA, language="en")
+    assert result.title == title
+
+
+@pytest.mark.parametrize("dateline", ["Blog Home Budget News • October 18, 2019", "Published on October 18, 2019 at 10:20"])
+def test_a_line_that_sets_its_date_apart_or_labels_it_stays_a_dateline(dateline):
+    result = parse("* Home", "", dateline, "", HEADLINE, *PARA, language="en")
+    assert result.title == HEADLINE
+
+
+@pytest.mark.parametrize("reading", ["5 min read", "Editorial Team | 11 min read", "Lesezeit: 3 Minuten", "6 minutos de lectura"])
+def test_a_reading_time_is_no_headline_and_signs_the_heading_above_it(reading):
+    def view_of(*lines):
+        return view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)
+
+    signed = view_of("* Home", HEADLINE, reading, *PARA)
+    plain = view_of("* Home", HEADLINE, "Listen to this story", *PARA)
+    assert signed.byline[2] and not plain.byline[2]
+    assert 2 not in headline_scores(signed, None)
+    assert headline_scores(signed, None)[1] == pytest.approx(headline_scores(plain, None)[1] + WEIGHTS.byline_after)
+    assert parse("* Home", HEADLINE, reading, *PARA).title == HEADLINE
+
+
+def test_invisible_characters_inside_words_do_not_split_them():
+    shy = HEADLINE.replace("approves", "ap\u00adproves").replace("debate", "de\u00adbate\u200b")
+    result = parse("* Home", shy, "18.05.2021", *PARA)
+    assert result.title == HEADLINE
+    assert [line.key for line in split_lines(shy)] == [normalise_key(HEADLINE)]
+    assert short_keys(shy, 10) == [normalise_key(HEADLINE)]  # the template scan reads the same keys
 
 
 def test_a_line_that_merely_starts_with_a_menu_item_stays_whole():

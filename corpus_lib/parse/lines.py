@@ -43,6 +43,12 @@ _UNSPACED_CHARS_PER_WORD: Final = (0, 2, 4)  # by group
 # scripts, which the search then does not find): deleting every other byte finds them faster than any search.
 _UNSPACED_LEAD_BYTES: Final = bytes([0xE0, 0xE1, *range(0xE3, 0xEA), 0xEF])
 _OTHER_BYTES: Final = bytes(b for b in range(256) if b not in _UNSPACED_LEAD_BYTES)
+# Characters that show nothing and join no letters: a soft hyphen (where a word may break), a zero-width space
+# and a word joiner. Renderers keep them from the HTML; inside a word they would split it ('Mes\xadsen\xadger'), so
+# that the line would no longer match the same words elsewhere. Zero-width (non-)joiners shape letters in Arabic
+# and Indic scripts and in emoji sequences: they stay.
+_INVISIBLE: Final = ("\u00ad", "\u200b", "\u2060")
+_DROP_INVISIBLE: Final = str.maketrans(dict.fromkeys(_INVISIBLE))
 
 
 @dataclasses.dataclass(slots=True)
@@ -68,11 +74,20 @@ def normalise_key(text: str) -> str:
     return " ".join(text.casefold().split()).strip(_EDGE_CHARS)
 
 
+def drop_invisible(text: str) -> str:
+    """The text without the characters of _INVISIBLE (most pages have none: a search for each is cheaper than
+    translating every page)."""
+    for char in _INVISIBLE:
+        if char in text:
+            return text.translate(_DROP_INVISIBLE)
+    return text
+
+
 def split_lines(text: str) -> list[Line]:
-    """The page's lines with features. Table layouts put columns side by side on one line ('text   sidebar'):
-    each column cell becomes a line of its own, and a column's cells follow the rows they came from, so a
-    text column reads as consecutive lines. Rows of a data table keep their cells together."""
-    raws = text.split("\n")
+    """The page's lines with features (without invisible characters, see drop_invisible). Table layouts put
+    columns side by side on one line ('text   sidebar'): each column cell becomes a line of its own, and a
+    column's cells follow the rows they came from, so a text column reads as consecutive lines. Rows of a data table keep their cells together."""
+    raws = drop_invisible(text).split("\n")
     cells = [_cells(raw) if _COLUMN_GAP_TEXT in raw else [] for raw in raws]  # most lines have no gap at all
     lines: list[Line] = []
     append = lines.append
@@ -121,7 +136,7 @@ def short_keys(text: str, max_words: int) -> list[str]:
     bullet) has more than max_words words, unless a script written without spaces counts its words otherwise."""
     keys = set()
     limit = max_words + 1
-    for raw in text.split("\n"):
+    for raw in drop_invisible(text).split("\n"):
         stripped = raw.strip()
         if not stripped:
             continue

@@ -41,6 +41,16 @@ _BYLINE_VERBS: Final = ("written", "posted", "authored", "reviewed", "words", "s
 _BYLINE: Final = re.compile(
     rf"(?:(?:{'|'.join(_BYLINE_VERBS)})\s+(?:by|von|par|por|da)|{'|'.join(_BYLINE_WORDS)})\b[:\s]", re.IGNORECASE
 )
+# A reading time, which heading blocks show beside or instead of a byline: '5 min read', 'Lesezeit: 3 Minuten',
+# '3 Minuten Lesezeit', 'Reading time: 4 minutes', '6 minutos de lectura', 'Время чтения: 5 минут'.
+_READING_TIME: Final = re.compile(
+    r"\d+\s*(?:min|mins|minutes?|minuten|minutos|minuti|minuty|минут[аы]?|мин)\.?\s*"
+    r"(?:read|reading|lesezeit|lesedauer|de lecture|de lectura|de leitura|di lettura|czytania|чтения)\b"
+    r"|\b(?:reading time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|"
+    r"czas czytania|время чтения)\b",
+    re.IGNORECASE,
+)
+_READING_TIME_MAX_WORDS: Final = 16
 _BYLINE_ALONE: Final = frozenset(_BYLINE_WORDS) | {"written by", "posted by", "words by", "story by"}
 _BYLINE_FIRST: Final = frozenset(word[0] for word in _BYLINE_WORDS + _BYLINE_VERBS for word in (word, word.upper()))
 
@@ -227,7 +237,7 @@ def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
 
 
 def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[bool, frozenset[str], bool, bool, bool]:
-    """(byline, media a caption names, credit, site block, end-of-article heading) for one line.
+    """(byline or reading time, media a caption names, credit, site block, end-of-article heading) for one line.
 
     `line_key` is the line's key, or '' when split_lines did not compute it (very long lines); `words` its
     whitespace-separated tokens. List items are menus and links, never bylines, captions or credits.
@@ -237,12 +247,18 @@ def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[
     if bullet:
         return False, _NO_MEDIA, False, block, block and is_end_block_heading(key, words, text)
     return (
-        words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)),  # letter test first: cheap
+        (words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)))  # letter test first: cheap
+        or (words <= _READING_TIME_MAX_WORDS and _reads_time(text)),
         _frozen(caption_media(text, words)),
         is_credit_line(text, words),
         block,
         block and is_end_block_heading(key, words, text),
     )
+
+
+def _reads_time(text: str) -> bool:
+    """The line shows a reading time (see _READING_TIME), which counts as a byline: it signs the heading above it."""
+    return _READING_TIME.search(text) is not None
 
 
 def _frozen(media: set[str]) -> frozenset[str]:

@@ -12,7 +12,7 @@ import string
 from typing import Final
 
 from corpus_lib.parse.boilerplate import strip_title_markers
-from corpus_lib.parse.lines import Line, line_words, normalise_key
+from corpus_lib.parse.lines import Line, count_words, line_words, normalise_key
 from corpus_lib.parse.page import META_REACH, PageView
 
 # 'Site | Title', 'Home » Section » Title', 'Title - Site'.
@@ -172,7 +172,9 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
 
     scores: dict[int, float] = {}
     for position, line in enumerate(content):
-        if meta[position] or block[position] or not _eligible(line, parts[position]) or _names_no_headline(line.text):
+        if (meta[position] and not _dated_headline(view, position)) or block[position]:
+            continue
+        if not _eligible(line, parts[position]) or _names_no_headline(line.text):
             continue
         key = keys[position]
         score = _shape(line, weights)
@@ -194,6 +196,28 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             score += weights.breadcrumb  # 'Home » Section'
         scores[position] = score
     return scores
+
+
+# A headline may name a day ('Tag des Zweinutzungshuhns am 22. Januar', 'Protokoll der Sitzung vom 10. Oktober
+# 2019'): the date comes after this many words, which it completes. A dateline starts with its date, or with a
+# label ('Stand:', 'Published on'), a weekday or a place, or it sets the date apart as a part of its own.
+_DATED_HEADLINE_WORDS: Final = 3
+_DATE_PART_MARKS: Final = frozenset("|•·-–—/»›")  # 'Blog • Section • October 18, 2019': the date is a part of its own
+
+
+def _dated_headline(view: PageView, position: int) -> bool:
+    """A dateline (only: no byline, caption or credit) whose date ends a headline's words (see _DATED_HEADLINE_WORDS)."""
+    if view.byline[position] or view.caption[position] or view.credit[position] or position not in view.dates:
+        return False
+    matches = view.dates[position]
+    text = view.content[position].text
+    first = min(m.start for m in matches)
+    return (
+        not any(m.is_published or m.is_update or m.hour is not None for m in matches)
+        and text[0].isupper()
+        and count_words(text[:first]) >= _DATED_HEADLINE_WORDS
+        and text[:first].rstrip()[-1:] not in _DATE_PART_MARKS
+    )
 
 
 def _names_no_headline(text: str) -> bool:
@@ -480,7 +504,7 @@ def split_joined_kicker(text: str, view: PageView, position: int) -> str:
     text = " ".join(text.split())
     if len(text.split()) <= _JOINED_MIN_WORDS:
         return text
-    best = text
+    best = _tail_line(text, view, position)
     for other, line_parts in enumerate(view_parts(view)):
         if other == position or not line_parts:
             continue
@@ -502,3 +526,36 @@ def split_joined_kicker(text: str, view: PageView, position: int) -> str:
                 if n < len(best) and (crumb or kicker in others):
                     best = text[-n:]
     return best
+
+
+# A kicker rendered on the headline's line, where the headline also stands alone on another line of the page (the
+# last item of a breadcrumb, a share text): 'Holocaust-Gedenktag Erinnerung an die Opfer' beside 'Erinnerung an die
+# Opfer'. The kicker has at most this many words; the headline has at least _TAIL_MIN_WORDS, unless the kicker is
+# an item of the page's menus ('Home Johannes').
+_TAIL_MAX_KICKER_WORDS: Final = 6
+_TAIL_MIN_WORDS: Final = 3
+_TAIL_REACH: Final = 3
+
+
+def _tail_line(text: str, view: PageView, position: int) -> str:
+    """The longest end of `text` (whole words, at most _TAIL_MAX_KICKER_WORDS cut) that another line of the page
+    is, starting as a headline does (not in lower case); `text` when there is none."""
+    words = text.split(" ")
+    keys = view.title_keys
+    found: set[str] | None = None
+    for cut in range(1, min(_TAIL_MAX_KICKER_WORDS, len(words) - 1) + 1):
+        tail = " ".join(words[cut:])
+        if tail[0].islower():
+            continue
+        kicker = " ".join(words[:cut])
+        if kicker[-1] == ":" or kicker.isdigit():
+            continue  # 'Italien: Reise- und Sicherheitshinweise', '7 Healthy Recipes': the headline is written so
+        key = normalise_key(tail)
+        if len(key.split()) < _TAIL_MIN_WORDS and normalise_key(kicker) not in view.menu:
+            continue
+        if found is None:
+            near = range(max(0, position - _TAIL_REACH), min(len(keys), position + _TAIL_REACH + 1))
+            found = {keys[p] for p in near if p != position}
+        if key in found:
+            return tail
+    return text
