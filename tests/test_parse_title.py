@@ -290,6 +290,34 @@ def test_a_reading_time_is_no_headline_and_signs_the_heading_above_it(reading):
     assert parse("* Home", HEADLINE, reading, *PARA).title == HEADLINE
 
 
+def _question_weight(text):
+    """What the question mark adds to the line's headline score."""
+    def score(line):
+        return headline_scores(view_page([line for line in split_lines(page(line)) if line.text], frozenset(), True), None)[0]
+
+    return score(text) - score(text.removesuffix("?"))
+
+
+@pytest.mark.parametrize("cta", ["Are you checking us out?", "Sie haben Fragen oder ein Anliegen?", "Kennst du unsere Videos?"])
+def test_a_short_question_to_the_reader_is_a_call_to_action_not_a_headline(cta):
+    assert _question_weight(cta) == pytest.approx(WEIGHTS.asks_reader)
+    assert parse("* Home", "", cta, "", HEADLINE, "", "18.05.2021", *PARA, language="en").title == HEADLINE
+
+
+@pytest.mark.parametrize("title", ["Consulting: Is It a Good Fit for You?", "Do you need fourteen ports on a small computer board?"])
+def test_a_headline_that_asks_the_reader_names_its_topic_first_or_is_longer(title):
+    assert _question_weight(title) == pytest.approx(WEIGHTS.question)
+    assert parse("* Home", "", title, "", "18.05.2021", *PARA, language="en").title == title
+
+
+def test_a_long_byline_naming_titles_and_outlet_is_a_byline_and_a_long_headline_starting_with_von_is_not():
+    byline = "By Jane Roe, Executive Editor, Example City Health and Budget Watch"
+    headline = "Von der Leyen besucht Kiew und verspricht der Ukraine weitere Hilfe"
+    view = view_page([line for line in split_lines(page(HEADLINE, byline, headline)) if line.text], frozenset(), True)
+    assert view.byline == [False, True, False]
+    assert parse("* Home", HEADLINE, byline, *PARA, language="en").title == HEADLINE
+
+
 def test_invisible_characters_inside_words_do_not_split_them():
     shy = HEADLINE.replace("approves", "ap\u00adproves").replace("debate", "de\u00adbate\u200b")
     result = parse("* Home", shy, "18.05.2021", *PARA)

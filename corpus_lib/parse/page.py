@@ -51,6 +51,10 @@ _READING_TIME: Final = re.compile(
     re.IGNORECASE,
 )
 _READING_TIME_MAX_WORDS: Final = 16
+# A longer byline names several people or their titles and outlet ('By Jane Roe, Executive Editor, Example Health
+# Watch'). So long a line counts only in the English form, as 'Von der Leyen ...' or 'Par ...' start headlines.
+_LONG_BYLINE: Final = re.compile(r"(?:(?i:written|posted|reviewed|words|story)\s+)?[Bb]y\s+(?!The\b|This\b|That\b)[A-Z]")
+_MAX_LONG_BYLINE_WORDS: Final = 12
 _BYLINE_ALONE: Final = frozenset(_BYLINE_WORDS) | {"written by", "posted by", "words by", "story by"}
 _BYLINE_FIRST: Final = frozenset(word[0] for word in _BYLINE_WORDS + _BYLINE_VERBS for word in (word, word.upper()))
 
@@ -248,6 +252,7 @@ def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[
         return False, _NO_MEDIA, False, block, block and is_end_block_heading(key, words, text)
     return (
         (words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)))  # letter test first: cheap
+        or (_MAX_BYLINE_WORDS < words <= _MAX_LONG_BYLINE_WORDS and _LONG_BYLINE.match(text) is not None)
         or (words <= _READING_TIME_MAX_WORDS and _reads_time(text)),
         _frozen(caption_media(text, words)),
         is_credit_line(text, words),

@@ -37,6 +37,7 @@ class HeadlineWeights:
     full_stop: float
     truncated: float
     question: float
+    asks_reader: float  # instead of question: a short question to the reader ('Do you want more clicks?') is a call to action
     lowercase: float
     list_item: float
     date_after: float
@@ -61,6 +62,7 @@ WEIGHTS = HeadlineWeights(
     full_stop=-2.5,
     truncated=-2.0,
     question=1.0,
+    asks_reader=-1.0,
     lowercase=-1.4,
     list_item=-1.3,
     date_after=2.0,
@@ -416,6 +418,19 @@ def _reads_as_menu(parts: tuple[str, ...]) -> bool:
     return len(parts) >= _MENU_ITEMS and all(len(part.split()) == 1 for part in parts)
 
 
+# A call to action asks the reader a short question from its first words: 'Are you checking us out?', 'Sie haben
+# Fragen oder ein Anliegen?', 'Kennst du unsere Videos?'. A headline that asks one names its topic first
+# ('Consulting: Is It a Good Fit for You?') or is longer.
+_READER_QUESTION: Final = re.compile(
+    r"(?:\w+\s+)?(?:you|sie|du|ihr|vous|tu|usted|ustedes|ты|вы)\b", re.IGNORECASE
+)
+_READER_QUESTION_MAX_WORDS: Final = 8
+
+
+def _asks_reader(line: Line) -> bool:
+    return line.words <= _READER_QUESTION_MAX_WORDS and _READER_QUESTION.match(line.text) is not None
+
+
 def _shape(line: Line, weights: HeadlineWeights) -> float:
     """Typography of a headline: four to twelve words, no full stop, capitalised, not a list item."""
     words = weights.words
@@ -426,7 +441,7 @@ def _shape(line: Line, weights: HeadlineWeights) -> float:
     elif last == ".":
         score += weights.full_stop
     elif last == "?":
-        score += weights.question
+        score += weights.asks_reader if _asks_reader(line) else weights.question
     if line.text[0].islower():
         score += weights.lowercase
     if line.bullet:
