@@ -68,3 +68,14 @@ def test_line_fields_are_key_and_words(text):
     content, _, words, key, _ = _fields(text.strip())
     assert words == line_words(content)
     assert key == (normalise_key(content) if len(content) <= 400 else "")
+
+
+@pytest.mark.parametrize("text, ends", [
+    ("Man fühlt sich danach wie neu und das gefällt mir 😉", True),
+    ("We finally made it to the top ❤️", True),  # a heart with its variation selector
+    ("Thanks to everyone who came 👍🏽", True),  # a skin-tone modifier closes the emoji
+    ("Example Corp™", False),  # a trade mark ends a name, not a sentence
+    ("Read the full report", False),
+])
+def test_an_emoji_ends_a_sentence(text, ends):
+    assert split_lines(text)[0].ends_sentence is ends

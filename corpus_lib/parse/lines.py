@@ -16,6 +16,10 @@ _BULLET: Final = re.compile(r"\s*([•*+o\-–·▪►▸◦■□●○»›]|\
 _BULLET_FIRST: Final = frozenset("•*+o-–·▪►▸◦■□●○»›0123456789")
 _WORD: Final = re.compile(r"\w+")
 _SENTENCE_END: Final = frozenset(".!?…»\"”)。！？")
+# Emoji: the supplementary pictographs and the older symbols and dingbats (not ©, ® or ™, which end names). A
+# variation selector or a joiner may follow the last one.
+_EMOJI_BLOCKS: Final = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF))
+_EMOJI_TAIL: Final = "\ufe0f\u200d "
 # Punctuation and symbols stripped from both ends of a line key (str.strip is much faster than a regex).
 _EDGE_CHARS: Final = string.punctuation + string.whitespace + "«»„“”‘’‚‹›•·▪►▸◦■□●○…—–―‐‑‒−¡¿©®™°§¶†‡"
 # Table cells laid out side by side are separated by at least this many spaces.
@@ -202,7 +206,13 @@ def _fields(stripped: str) -> tuple[str, bool, int, str, bool]:
         key = " ".join(tokens).lower().strip(_EDGE_CHARS) if len(content) <= _MAX_KEY_CHARS else ""
         return content, bullet, len(tokens), key, content[-1] in _SENTENCE_END
     key = normalise_key(content) if len(content) <= _MAX_KEY_CHARS else ""
-    return content, bullet, line_words(content), key, content[-1] in _SENTENCE_END
+    return content, bullet, line_words(content), key, content[-1] in _SENTENCE_END or _ends_with_emoji(content)
+
+
+def _ends_with_emoji(text: str) -> bool:
+    """A sentence of a blog or a post may end with an emoji instead of a full stop ('... gefällt mir 😉')."""
+    last = ord(text.rstrip(_EMOJI_TAIL)[-1:] or " ")
+    return _EMOJI_BLOCKS[0][0] <= last <= _EMOJI_BLOCKS[0][1] or _EMOJI_BLOCKS[1][0] <= last <= _EMOJI_BLOCKS[1][1]
 
 
 # Short lines are cached: a site's menus and footers recur on all its pages; prose rarely does.
