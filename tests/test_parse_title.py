@@ -318,6 +318,16 @@ def test_a_long_byline_naming_titles_and_outlet_is_a_byline_and_a_long_headline_
     assert parse("* Home", HEADLINE, byline, *PARA, language="en").title == HEADLINE
 
 
+@pytest.mark.parametrize("counter", ["Комментарии: 45", " Comments (3)", " Kommentare: 2"])
+def test_a_comment_counter_on_the_headlines_line_is_cut(counter):
+    assert parse("* Home", HEADLINE + counter, "18.05.2021", *PARA).title == HEADLINE
+
+
+def test_a_headline_that_ends_with_a_number_keeps_it():
+    title = "Council approves budget for 2022"
+    assert parse("* Home", title, "18.05.2021", *PARA).title == title
+
+
 def test_invisible_characters_inside_words_do_not_split_them():
     shy = HEADLINE.replace("approves", "ap\u00adproves").replace("debate", "de\u00adbate\u200b")
     result = parse("* Home", shy, "18.05.2021", *PARA)

@@ -90,7 +90,8 @@ def drop_invisible(text: str) -> str:
 def split_lines(text: str) -> list[Line]:
     """The page's lines with features (without invisible characters, see drop_invisible). Table layouts put
     columns side by side on one line ('text   sidebar'): each column cell becomes a line of its own, and a
-    column's cells follow the rows they came from, so a text column reads as consecutive lines. Rows of a data table keep their cells together."""
+    column's cells follow the rows they came from, so a text column reads as consecutive lines. Rows of a
+    data table keep their cells together."""
     raws = drop_invisible(text).split("\n")
     cells = [_cells(raw) if _COLUMN_GAP_TEXT in raw else [] for raw in raws]  # most lines have no gap at all
     lines: list[Line] = []
