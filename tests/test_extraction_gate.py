@@ -11,8 +11,11 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/14 (a byline's name again under it is byline: title exact
-# .732, 1,289 of 1,761, one page more, the rest unchanged). lines/13 (a template label the page repeats section after section
+# metric -> (group, floor); reached with corpus_lib.lines/19 (stop 27: kickers joined to a headline that stands alone
+# nearby, dated headlines, reading times and long bylines, calls to action, comment counters, emoji sentence ends,
+# byline_after 2.5: title exact .744, 1,311 of 1,761; body F1 .909; with recall .853, 5,546 of 6,501; leak .078, 475 of
+# 6,098; day unchanged). lines/14 (a byline's name again under it is byline: title exact .732, 1,289 of 1,761, one page
+# more, the rest unchanged). lines/13 (a template label the page repeats section after section
 # is no template line: body F1 .908, with recall .852, the rest unchanged). lines/12 (a date on the text's first line is inside the text:
 # day 1,129 of 1,383, one page more than lines/11, the rest unchanged). lines/11 (body: list items inside the text kept, a site-block
 # heading after the region closes the article, comment action links are furniture): title exact .731, day .816,
@@ -21,10 +24,10 @@ from tests.conftest import DEV_SET, load_script
 # leak .079, 10 rejects; lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702,
 # day .815; lines/6: day .807.)
 FLOORS = {
-    "title_exact": ("overall", 0.712),
+    "title_exact": ("overall", 0.724),
     "day": ("overall", 0.795),
-    "body_f1": ("overall", 0.888),
-    "with_recall": ("overall", 0.832),
+    "body_f1": ("overall", 0.889),
+    "with_recall": ("overall", 0.833),
 }
 DANIEL_BODY_F1_FLOOR = 0.847
 LEAK_CEILING = 0.095
