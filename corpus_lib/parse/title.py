@@ -548,16 +548,17 @@ def split_joined_kicker(text: str, view: PageView, position: int) -> str:
 
 # A kicker rendered on the headline's line, where the headline also stands alone on another line of the page (the
 # last item of a breadcrumb, a share text): 'Holocaust-Gedenktag Erinnerung an die Opfer' beside 'Erinnerung an die
-# Opfer'. The kicker has at most this many words; the headline has at least _TAIL_MIN_WORDS, unless the kicker is
-# an item of the page's menus ('Home Johannes').
+# Opfer'. The kicker has at most this many words and ends in no colon and is no number; the headline has at least
+# _TAIL_MIN_WORDS, unless the kicker is an item of the page's menus ('Home Johannes'), and stands within _TAIL_REACH
+# lines of the joined line (on a wider reach, a subheading or a tag further down cut real headlines).
 _TAIL_MAX_KICKER_WORDS: Final = 6
 _TAIL_MIN_WORDS: Final = 3
 _TAIL_REACH: Final = 3
 
 
 def _tail_line(text: str, view: PageView, position: int) -> str:
-    """The longest end of `text` (whole words, at most _TAIL_MAX_KICKER_WORDS cut) that another line of the page
-    is, starting as a headline does (not in lower case); `text` when there is none."""
+    """The longest end of `text` (whole words, at most _TAIL_MAX_KICKER_WORDS cut) that a line within _TAIL_REACH
+    lines of `position` is, starting as a headline does (not in lower case); `text` when there is none."""
     words = text.split(" ")
     keys = view.title_keys
     found: set[str] | None = None
