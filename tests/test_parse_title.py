@@ -146,8 +146,8 @@ def test_a_headline_the_source_lists_under_related_is_still_cut_from_site_and_ti
     assert headline_text(line, keys, frozenset({"daily courier"}), None) == HEADLINE
 
 
-def _view(*lines):
-    return view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), False)
+def _view(*lines, month_first=False):
+    return view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), month_first)
 
 
 def test_a_line_scores_the_sum_of_the_weights_of_its_features():
@@ -279,11 +279,8 @@ def test_a_line_that_sets_its_date_apart_or_labels_it_stays_a_dateline(dateline)
 
 @pytest.mark.parametrize("reading", ["5 min read", "Editorial Team | 11 min read", "Lesezeit: 3 Minuten", "6 minutos de lectura"])
 def test_a_reading_time_is_no_headline_and_signs_the_heading_above_it(reading):
-    def view_of(*lines):
-        return view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)
-
-    signed = view_of("* Home", HEADLINE, reading, *PARA)
-    plain = view_of("* Home", HEADLINE, "Listen to this story", *PARA)
+    signed = _view("* Home", HEADLINE, reading, *PARA, month_first=True)
+    plain = _view("* Home", HEADLINE, "Listen to this story", *PARA, month_first=True)
     assert signed.byline[2] and not plain.byline[2]
     assert 2 not in headline_scores(signed, None)
     assert headline_scores(signed, None)[1] == pytest.approx(headline_scores(plain, None)[1] + WEIGHTS.byline_after)
@@ -293,7 +290,7 @@ def test_a_reading_time_is_no_headline_and_signs_the_heading_above_it(reading):
 def _question_weight(text):
     """What the question mark adds to the line's headline score."""
     def score(line):
-        return headline_scores(view_page([line for line in split_lines(page(line)) if line.text], frozenset(), True), None)[0]
+        return headline_scores(_view(line, month_first=True), None)[0]
 
     return score(text) - score(text.removesuffix("?"))
 
@@ -313,7 +310,7 @@ def test_a_headline_that_asks_the_reader_names_its_topic_first_or_is_longer(titl
 def test_a_long_byline_naming_titles_and_outlet_is_a_byline_and_a_long_headline_starting_with_von_is_not():
     byline = "By Jane Roe, Executive Editor, Example City Health and Budget Watch"
     headline = "Von der Leyen besucht Kiew und verspricht der Ukraine weitere Hilfe"
-    view = view_page([line for line in split_lines(page(HEADLINE, byline, headline)) if line.text], frozenset(), True)
+    view = _view(HEADLINE, byline, headline, month_first=True)
     assert view.byline == [False, True, False]
     assert parse("* Home", HEADLINE, byline, *PARA, language="en").title == HEADLINE
 

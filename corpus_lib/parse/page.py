@@ -253,17 +253,12 @@ def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[
     return (
         (words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)))  # letter test first: cheap
         or (_MAX_BYLINE_WORDS < words <= _MAX_LONG_BYLINE_WORDS and _LONG_BYLINE.match(text) is not None)
-        or (words <= _READING_TIME_MAX_WORDS and _reads_time(text)),
+        or (words <= _READING_TIME_MAX_WORDS and _READING_TIME.search(text) is not None),  # a reading time signs a heading too
         _frozen(caption_media(text, words)),
         is_credit_line(text, words),
         block,
         block and is_end_block_heading(key, words, text),
     )
-
-
-def _reads_time(text: str) -> bool:
-    """The line shows a reading time (see _READING_TIME), which counts as a byline: it signs the heading above it."""
-    return _READING_TIME.search(text) is not None
 
 
 def _frozen(media: set[str]) -> frozenset[str]:
