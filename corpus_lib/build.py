@@ -12,6 +12,7 @@ pages.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
@@ -33,13 +34,13 @@ from corpus_lib.card import dataset_description, render_card
 from corpus_lib.config import BuildConfig, find_config, load_config
 from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
 from corpus_lib.dedup import digest_prefixes
-from corpus_lib.engine import EngineSpec, run_batches
+from corpus_lib.engine import EngineSpec, in_side_process, run_batches
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
 from corpus_lib.lights import LightTable, digest_rows, id_keys
 from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
-from corpus_lib.plots import render_plots
+from corpus_lib.plots import plots_available, render_plots
 from corpus_lib.records import ID_RULE
 from corpus_lib.memory import release_arrow_memory, release_memory
 from corpus_lib.release import ReleasePlan, plan_release
@@ -192,10 +193,14 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
             summary = _summary(cfg, inputs, release, rejects, templates, previous is not None)
             release.drop_details()
             release_memory()
-            shards = _write_data(tmp, cfg, release, page_cache)
-            release_memory()
+            # The plots (~3 s at 100k pages, all of it holding the GIL) are drawn in a process of their own while
+            # the shards are written, when the build may use more than one core; the bytes are the same.
+            aside = workers > 1 and plots_available()
+            with in_side_process(render_plots, tmp, release.kept_columns(*PLOT_COLUMNS)) if aside else contextlib.nullcontext() as drawn:
+                shards = _write_data(tmp, cfg, release, page_cache)
+                release_memory()
+                plots = drawn() if drawn is not None else render_plots(tmp, release.kept_columns(*PLOT_COLUMNS))
             summary.update(_shard_summary(cfg, shards))
-            plots = render_plots(tmp, release.kept_columns(*PLOT_COLUMNS))
             extra = [CROISSANT_FILE] if shards else []
             if shards:
                 write_croissant(
@@ -365,6 +370,7 @@ def declared_splits(cfg: BuildConfig) -> list[str]:
 # (scripts/bench_cdc.py measures it). Rows go to buckets that are ranges of that order, so sorting
 # holds one bucket.
 _BUCKET_FLUSH_BYTES = 32 * 1024 * 1024
+_READ_AHEAD = 2  # cache segments read ahead of the one whose rows are being bucketed
 # A bucket holds a range of a split's final row order of about this many bytes (estimated from the
 # light columns; the estimate runs about 1.5x over the Arrow size), so that sorting one in memory
 # costs the same at any corpus size; with at most _MAX_BUCKETS of them open at once, a bigger
@@ -556,10 +562,19 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
         release_arrow_memory()  # the gathered segments and their takes, before the next ones come
 
     names = release.lights.segments
+    order = sorted(by_segment, key=names.__getitem__)
+    # Segments are read a few ahead on a thread (Parquet decoding lets go of the GIL) while the rows of the one
+    # before go to their buckets.
+    reader = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    reads: collections.deque = collections.deque()
     try:
-        for segment in sorted(by_segment, key=names.__getitem__):
+        for index, segment in enumerate(order):
+            for ahead in order[index + len(reads) : index + 1 + _READ_AHEAD]:
+                reads.append(reader.submit(page_cache.read_segment, names[ahead]))
+            segment_table = reads.popleft().result()
             positions = by_segment.pop(segment)
-            table, found = _segment_rows(page_cache, names[segment], positions, key_prefixes[positions], release.lights, kept_rows)
+            table, found = _segment_rows(segment_table, positions, key_prefixes[positions], release.lights, kept_rows)
+            del segment_table
             rows = kept_rows[found]
             duplicate_of = pa.array([release.duplicate_of.get(int(row)) for row in rows], pa.string())
             table = table.select(schema.names).set_column(schema.get_field_index("duplicate_of"), "duplicate_of", duplicate_of).cast(plain)
@@ -570,9 +585,10 @@ def _write_data(out: Path, cfg: BuildConfig, release: ReleasePlan, page_cache: P
                 flush()
         flush()
     finally:
+        reader.shutdown(wait=True, cancel_futures=True)
         for writer in writers.values():
             writer.close()
-    del writers, pending, pending_buckets
+    del writers, pending, pending_buckets, reads
     release_memory()  # the gathered batches and their takes (RSS entering the write 329 -> 221 MB at 100k pages)
 
     shards: list[ShardInfo] = []
@@ -604,14 +620,13 @@ def _hex_prefixes(keys: pa.Array) -> np.ndarray | None:
     return id_keys(pc.utf8_slice_codeunits(keys, 0, 16).combine_chunks()) if len(keys) else np.empty(0, dtype=np.uint64)
 
 
-def _segment_rows(page_cache: PageCache, name: str, positions: np.ndarray, prefixes: np.ndarray, lights: LightTable, kept_rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
-    """The rows of segment `name` that the kept rows at `positions` (in kept_rows) come from, in the
-    segment's order, and each one's position.
+def _segment_rows(table: pa.Table, positions: np.ndarray, prefixes: np.ndarray, lights: LightTable, kept_rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """The rows of a cache segment (`table`, as read_segment gives it) that the kept rows at `positions` (in
+    kept_rows) come from, in the segment's order, and each one's position.
 
     The rows are found on the first 8 bytes of their cache keys, which is exact when no two rows
     of the segment, and no two wanted ones, share a prefix (the keys are sha256 digests, so nearly
     always); otherwise on the whole keys, read from the light table for these rows alone."""
-    table = page_cache.read_segment(name)
     have = _hex_prefixes(table.column("_key"))
     if have is not None and len(np.unique(have)) == len(have) and len(np.unique(prefixes)) == len(prefixes):
         order = np.argsort(prefixes)

@@ -11,6 +11,7 @@ the results being taken, so neither the batches nor their results pile up.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -46,6 +47,18 @@ def _pool_context() -> multiprocessing.context.BaseContext:
         ctx.set_forkserver_preload(_PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")  # Windows: no fork server
+
+
+@contextlib.contextmanager
+def in_side_process(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
+    """Start fn(*args) in a process of its own (from the fork server) and yield a function that waits for its
+    result, so the caller's work and this call run on two cores. On leaving the block the process is waited
+    for, so nothing it writes outlives the block, also when the block raises."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context())
+    try:
+        yield pool.submit(fn, *args).result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # Batches handed to the pool ahead of the one whose results are awaited, per worker: enough to keep

@@ -140,8 +140,8 @@ def test_rows_found_on_whole_keys_when_key_prefixes_collide(sample_corpus, sampl
         prefixes = real_prefixes(keys)
         return prefixes >> 60 if prefixes is not None else None
 
-    def spy(page_cache, name, positions, prefixes, lights, kept_rows):
-        table, found = find(page_cache, name, positions, prefixes, lights, kept_rows)
+    def spy(segment, positions, prefixes, lights, kept_rows):
+        table, found = find(segment, positions, prefixes, lights, kept_rows)
         whole_keys.append(len(np.unique(coarse(table.column("_key")))) < table.num_rows)
         return table, found
 
