@@ -40,7 +40,7 @@ from corpus_lib.inputs import discover
 from corpus_lib.lights import LightTable, digest_rows, id_keys
 from corpus_lib.neardup import NEARDUP_RULE, SketchFile
 from corpus_lib.parse import PARSER
-from corpus_lib.plots import plots_available, render_plots
+from corpus_lib.plots import render_plots
 from corpus_lib.records import ID_RULE
 from corpus_lib.memory import release_arrow_memory, release_memory
 from corpus_lib.release import ReleasePlan, plan_release
@@ -194,9 +194,9 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
             release.drop_details()
             release_memory()
             # The plots (~3 s at 100k pages, all of it holding the GIL) are drawn in a process of their own while
-            # the shards are written, when the build may use more than one core; the bytes are the same.
-            aside = workers > 1 and plots_available()
-            with in_side_process(render_plots, tmp, release.kept_columns(*PLOT_COLUMNS)) if aside else contextlib.nullcontext() as drawn:
+            # the shards are written, when the build may use more than one core; the bytes are the same. Nothing
+            # here imports matplotlib (~25 MB more held through the shard write, the main process's peak).
+            with in_side_process(render_plots, tmp, release.kept_columns(*PLOT_COLUMNS)) if workers > 1 else contextlib.nullcontext() as drawn:
                 shards = _write_data(tmp, cfg, release, page_cache)
                 release_memory()
                 plots = drawn() if drawn is not None else render_plots(tmp, release.kept_columns(*PLOT_COLUMNS))
