@@ -156,9 +156,16 @@ def learn_templates(scans: Iterable[tuple[str, np.ndarray]], folder: str | os.Pa
 
 
 def page_template_keys(lines: list[Line], template_hashes: np.ndarray | None) -> frozenset[str]:
-    """The page's own lines (of `page_lines`) that are template lines of its source."""
+    """The page's own lines (of `page_lines`) that are template lines of its source, whose hashes are
+    `template_hashes`, sorted (as learn_templates gives them).
+
+    Looked up by binary search: np.isin took ~390 us a page against a source's 2,844 template hashes (it sorts
+    both arrays on every call), the search ~5 us (scripts/bench.py's synthetic pages)."""
     if template_hashes is None or not len(template_hashes):
         return frozenset()
     keys = short_line_keys(lines)
-    hits = np.isin(hash_keys(keys), template_hashes)
-    return frozenset(key for key, hit in zip(keys, hits) if hit)
+    if not keys:
+        return frozenset()
+    hashes = hash_keys(keys)
+    found = template_hashes[np.minimum(np.searchsorted(template_hashes, hashes), len(template_hashes) - 1)]
+    return frozenset(key for key, hit in zip(keys, (found == hashes).tolist()) if hit)

@@ -56,3 +56,19 @@ def test_entries_go_to_disk_and_the_folder_is_emptied(tmp_path, monkeypatch):
 def test_a_source_without_template_lines_gets_an_empty_array(tmp_path):
     got = learn_templates([("once", np.asarray([1, 2], dtype=np.uint64))], tmp_path)
     assert list(got) == ["once"] and got["once"].dtype == np.uint64 and len(got["once"]) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Home", "Menu", "Weather", "Sport", "Подписаться", "Kontakt", "A long paragraph of prose."]), max_size=12),
+    st.sets(st.sampled_from(["home", "menu", "weather", "sport", "подписаться", "kontakt", "impressum"]), max_size=7),
+)
+def test_a_page_s_template_keys_are_its_short_lines_whose_hash_is_a_template_hash(page, template_keys):
+    from corpus_lib.parse.article import page_lines
+
+    lines = page_lines("\n".join(page))
+    hashes = np.sort(templates.hash_keys(sorted(template_keys)))
+    expected = {key for key in templates.short_line_keys(lines) if key in template_keys}
+    assert templates.page_template_keys(lines, hashes) == expected
+    assert templates.page_template_keys(lines, None) == frozenset()
+    assert templates.page_template_keys(lines, np.zeros(0, dtype=np.uint64)) == frozenset()
