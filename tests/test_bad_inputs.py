@@ -57,6 +57,12 @@ EN_WORDS = (
 NAV = {"ru": "Главная | Новости | Спорт", "en": "Home | World | Sport"}
 
 
+def skip_plots(out, table):
+    """Stands in for render_plots where plots are not the point (seconds a build); a module-level function, as
+    a build with more than one worker draws the plots in a side process, which gets the function by name."""
+    return []
+
+
 @dataclasses.dataclass(frozen=True)
 class Page:
     text: str
@@ -366,14 +372,14 @@ def build_with_vanishing_file(src: Path, out: Path, workers: int = 1):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build_module, "discover", discover_then_delete)
-        patch.setattr(build_module, "render_plots", lambda out, table: [])  # plots are not about inputs; seconds saved
+        patch.setattr(build_module, "render_plots", skip_plots)  # plots are not about inputs; seconds saved
         return build(src, out, workers=workers)
 
 
 @pytest.fixture
 def no_plots(monkeypatch):
     """Builds without the card's plots (a supported mode: matplotlib is optional); they cost seconds."""
-    monkeypatch.setattr(sys.modules["corpus_lib.build"], "render_plots", lambda out, table: [])
+    monkeypatch.setattr(sys.modules["corpus_lib.build"], "render_plots", skip_plots)
 
 
 def jsonl(path: Path) -> list[dict]:
