@@ -32,6 +32,7 @@ import pytest
 from corpus_lib import build, record_id, validate
 from corpus_lib.config import ConfigError
 from corpus_lib.inputs import InputFile, InputReject, read_page
+from tests.stand_ins import skip_plots
 
 MAX_PAGE_BYTES = 200_000
 MAX_LINES = 5_000
@@ -55,12 +56,6 @@ EN_WORDS = (
     "theatre visitors"
 ).split()
 NAV = {"ru": "Главная | Новости | Спорт", "en": "Home | World | Sport"}
-
-
-def skip_plots(out, table):
-    """Stands in for render_plots where plots are not the point (seconds a build); a module-level function, as
-    a build with more than one worker draws the plots in a side process, which gets the function by name."""
-    return []
 
 
 @dataclasses.dataclass(frozen=True)

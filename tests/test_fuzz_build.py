@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from corpus_lib import build, validate
 from corpus_lib.inputs import InputReject, decode_bytes
+from tests.stand_ins import skip_plots
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, parse_page
 from corpus_lib.parse.html import html_to_page
 from tests.test_bad_inputs import page
@@ -47,12 +48,6 @@ MONTHS = {
 }
 # Control characters and lone surrogates are not page text (the decoder refuses the first as binary).
 NOISE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"), max_size=60)
-
-
-def skip_plots(out, table):
-    """Stands in for render_plots where plots are not the point (seconds a build); a module-level function, as
-    a build with more than one worker draws the plots in a side process, which gets the function by name."""
-    return []
 
 
 @st.composite
