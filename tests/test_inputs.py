@@ -156,6 +156,25 @@ def test_gzip_pages_and_bombs(tmp_path):
     assert exc.value.reason == "bad_gzip"
 
 
+@pytest.mark.parametrize("reported", [0, 10])
+def test_a_file_bigger_than_its_reported_size_is_read_whole_and_still_bounded(tmp_path, monkeypatch, reported):
+    # A file that grew after it was stat-ed, or a file system that reports no size: the read goes on past
+    # the reported size, and max_bytes still holds.
+    real_fstat = os.fstat
+
+    def understated(fd):
+        info = list(real_fstat(fd))
+        info[6] = reported  # st_size
+        return os.stat_result(info)
+
+    monkeypatch.setattr("corpus_lib.inputs.os.fstat", understated)
+    page = write(tmp_path / "a.txt", (RU * 40).encode())
+    assert read_page(InputFile("a.txt", page), 1 << 20).text == RU * 40
+    with pytest.raises(InputReject) as exc:
+        read_page(InputFile("a.txt", page), len(RU.encode()) * 40 - 1)
+    assert exc.value.reason == "too_large" and "larger than limits.max_page_bytes" in exc.value.message
+
+
 def test_discover_is_sorted_and_accounts_for_everything(tmp_path):
     src = tmp_path / "src"
     write(src / "b" / "2.txt", b"x")
