@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import tomllib
 import zoneinfo
 from pathlib import Path, PurePosixPath
@@ -15,6 +16,8 @@ from corpus_lib.hub_metadata import allowed_values
 from corpus_lib.schema import CONFIG_SCHEMA_FILE, load_json_schema
 
 CONFIG_FILE_NAME = "corpus.toml"
+# Folders whose source BuildConfig.source_for keeps (a few MB at most).
+_FOLDERS_KEPT = 65_536
 
 
 class ConfigError(ValueError):
@@ -67,6 +70,24 @@ class BuildConfig:
 
     def source_for(self, source_file: str) -> SourceConfig:
         """The configured source whose folder holds `source_file`, else a default one."""
+        # The answer depends only on the file's folder, and a build asks twice a page (~7 us each with
+        # pathlib), so it is kept per folder, up to a bound.
+        folder, slash, name = source_file.rpartition("/")
+        if not slash or name in ("", "."):  # pathlib drops a last "." part
+            return self._source_in(source_file)
+        known = self._sources_by_folder
+        found = known.get(folder)
+        if found is None:
+            found = self._source_in(source_file)
+            if len(known) < _FOLDERS_KEPT:
+                known[folder] = found
+        return found
+
+    @functools.cached_property
+    def _sources_by_folder(self) -> dict[str, SourceConfig]:
+        return {}
+
+    def _source_in(self, source_file: str) -> SourceConfig:
         parts = PurePosixPath(source_file).parts
         for source in self.sources:
             prefix = PurePosixPath(source.path).parts

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Sequence
 
 import pyarrow as pa
@@ -224,7 +224,7 @@ def read_page(item: InputFile, max_bytes: int) -> DecodedPage:
     if item.source_file.lower().endswith(".gz"):
         raw = _gunzip(raw, max_bytes)
     # The name under SRC decides, not a symlink target's: what a page is does not depend on links.
-    is_html = _page_suffix(PurePosixPath(item.source_file).name) in HTML_SUFFIXES
+    is_html = _page_suffix(item.source_file.rpartition("/")[2]) in HTML_SUFFIXES  # the name (PurePosixPath's: ~5 us)
     text, encoding = decode_bytes(raw, declared_charset(raw) if is_html else None)
     return DecodedPage(item.source_file, text, encoding, digest, is_html)
 

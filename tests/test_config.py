@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus_lib.config import ConfigError, config_from_dict, load_config
 
@@ -71,3 +73,15 @@ def test_license_must_be_a_hub_license_id():
     with pytest.raises(ConfigError, match="dataset.license: 'cc-by-4' is not a Hugging Face Hub license id"):
         config_from_dict({"dataset": {"license": "cc-by-4"}}, origin="corpus.toml")
     assert config_from_dict({"dataset": {"license": "apache-2.0"}}).license == "apache-2.0"
+
+
+_SEGMENT = st.sampled_from(["news", "ru", "en", "a", ".", "..", "", "x.txt", "1.txt"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_SEGMENT, min_size=1, max_size=5).map("/".join), min_size=1, max_size=30))
+def test_the_source_kept_per_folder_is_the_one_pathlib_finds(names):
+    # source_for keeps its answer per folder; asked in any order, it must answer as for a first question.
+    cfg = config_from_dict({"sources": {"news": {"name": "All"}, "ru": {"name": "Russian", "path": "news/ru"}}})
+    for name in names:
+        assert cfg.source_for(name) == cfg._source_in(name), name
