@@ -132,15 +132,30 @@ class TemplateCounts:
             path = self._partition(index)
             if not path.exists():
                 continue
-            distinct, counts = np.unique(np.fromfile(path, dtype=_ENTRY), return_counts=True)
+            hashes, codes, counts = _count_entries(np.fromfile(path, dtype=_ENTRY))
             path.unlink()
-            frequent = distinct[counts >= threshold[distinct["source"]]]
-            for code in np.unique(frequent["source"]).tolist():
-                found[code].append(frequent["hash"][frequent["source"] == code])
+            frequent = counts >= threshold[codes]
+            hashes, codes = hashes[frequent], codes[frequent]
+            for code in np.unique(codes).tolist():
+                found[code].append(hashes[codes == code])
         return {
             key: np.sort(np.concatenate(found[self._code[key]])) if found[self._code[key]] else np.zeros(0, dtype=np.uint64)
             for key in sorted(sources)
         }
+
+
+def _count_entries(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (hash, source) pairs of `entries`, as two arrays, and how often each occurs.
+
+    Sorted by two keys (np.lexsort), not as records: np.unique on the structured array compares record
+    by record, ~7x slower (0.12 against 0.016 s for 109k entries), and this runs in the driver while the
+    workers wait."""
+    order = np.lexsort((entries["source"], entries["hash"]))
+    hashes, codes = entries["hash"][order], entries["source"][order]
+    new = np.ones(len(hashes), dtype=bool)
+    new[1:] = (hashes[1:] != hashes[:-1]) | (codes[1:] != codes[:-1])
+    starts = np.flatnonzero(new)
+    return hashes[starts], codes[starts], np.diff(np.append(starts, len(hashes)))
 
 
 def learn_templates(scans: Iterable[tuple[str, np.ndarray]], folder: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
