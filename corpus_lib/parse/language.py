@@ -22,7 +22,7 @@ def _identifier():
     # counts, and numpy turns those rows into float32 first, one element at a time: ~60 us of a ~150 us call
     # (synthetic bodies, ~240 features each). Turned into float32 once here (26 ms, +28 MB), the same
     # product runs in BLAS in ~13 us. The conversion is exact, so the scores are the same numbers
-    # (tests/test_language.py compares them with py3langid's own identifier).
+    # (tests/test_parse_language.py compares them with py3langid's own identifier).
     ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
     return LanguageIdentifier(
         np.asarray(ptc, dtype=np.float32), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row
