@@ -13,13 +13,32 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from corpus_lib.neardup import MinHashParams, SketchFile, estimated_similarity, key_groups, row_groups, similar_pairs
+from corpus_lib.neardup import MinHashParams, SketchFile, estimated_similarity, key_groups, row_groups, similar_pairs, word_signatures
 
 
 def body_fingerprint(body: str) -> str:
     """sha256 of the body after NFC, case folding and whitespace collapsing."""
-    normal = " ".join(unicodedata.normalize("NFC", body).casefold().split())
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+    return _words_fingerprint(unicodedata.normalize("NFC", body).casefold().split())
+
+
+def _words_fingerprint(words: list[str]) -> str:
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def fingerprints_and_signatures(bodies: Sequence[str], params: MinHashParams | None) -> tuple[list[str], np.ndarray | None]:
+    """[body_fingerprint(b) for b in bodies], and signatures(bodies, params) (None without params).
+
+    Both split the casefolded text into words (~50 us a 3.5 KB body); a body that is NFC already, as
+    nearly all are, is split once for both."""
+    fingerprints: list[str] = []
+    words_of_bodies: list[list[str]] = []
+    for body in bodies:
+        normal = unicodedata.normalize("NFC", body)
+        words = normal.casefold().split()
+        fingerprints.append(_words_fingerprint(words))
+        if params is not None:
+            words_of_bodies.append(words if normal == body else body.casefold().split())
+    return fingerprints, word_signatures(words_of_bodies, params) if params is not None else None
 
 
 def keep_order(record: Mapping[str, Any]) -> tuple:

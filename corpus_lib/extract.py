@@ -16,9 +16,9 @@ import numpy as np
 from corpus_lib import __version__
 from corpus_lib.cache import LIGHT_COLUMNS, KnownKeys, PageCache, page_key
 from corpus_lib.config import BuildConfig, SourceConfig
-from corpus_lib.dedup import body_fingerprint
+from corpus_lib.dedup import fingerprints_and_signatures
 from corpus_lib.inputs import DecodedPage, InputFile, InputReject, read_page
-from corpus_lib.neardup import MinHashParams, signatures
+from corpus_lib.neardup import MinHashParams
 from corpus_lib.parse import PARSER, PageHints, ParseFailure, parse_page
 from corpus_lib.parse.article import page_lines
 from corpus_lib.parse.lines import Line
@@ -136,13 +136,16 @@ def extract_batch(batch: Sequence[InputFile]) -> list[dict[str, Any]]:
         if isinstance(result, Reject):
             row = {"_key": key, "source_file": item.source_file, "_reject_reason": result.reason, "_reject_message": result.message}
         else:
-            row = dict(result, _key=key, _fingerprint=body_fingerprint(result["body"]))
+            row = dict(result, _key=key, _fingerprint=None)  # filled in below, for the batch at once
         new_rows.append(row)
         out.append(row)
     records = [row for row in new_rows if "id" in row]
-    if records and cfg.near_dedup != "off":
-        for row, sketch in zip(records, signatures([r["body"] for r in records], minhash_params(cfg))):
-            row["_sketch"] = sketch.tobytes()
+    params = minhash_params(cfg) if cfg.near_dedup != "off" else None
+    fingerprints, sketches = fingerprints_and_signatures([r["body"] for r in records], params)
+    for index, row in enumerate(records):
+        row["_fingerprint"] = fingerprints[index]
+        if sketches is not None:
+            row["_sketch"] = sketches[index].tobytes()
     segment = ctx.cache.write_segment(new_rows)
     light = []
     for row in out:

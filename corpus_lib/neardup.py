@@ -62,16 +62,21 @@ def signatures(texts: list[str], params: MinHashParams) -> np.ndarray:
     Words are whitespace tokens of the casefolded text, hashed by rensa (stable across runs and
     machines); shingle hashes are combined in numpy; rensa computes the MinHash matrix.
     """
+    return word_signatures([text.casefold().split() for text in texts], params)
+
+
+def word_signatures(words_of_texts: list[list[str]], params: MinHashParams) -> np.ndarray:
+    """signatures() of texts already split into casefolded words (text.casefold().split())."""
     from rensa import RMinHash
 
-    if not texts:
+    if not words_of_texts:
         return np.zeros((0, params.num_perm), dtype=np.uint32)
-    words = RMinHash.hash_token_sets([text.casefold().split() for text in texts])
+    words = RMinHash.hash_token_sets(words_of_texts)
     rows = [shingle_hashes(np.asarray(w, dtype=np.uint64), params.shingle) for w in words]
     offsets = np.zeros(len(rows) + 1, dtype=np.uint64)
     np.cumsum([len(r) for r in rows], out=offsets[1:])
     matrix = RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(rows), offsets, params.num_perm, _SEED)
-    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(texts), params.num_perm)
+    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(words_of_texts), params.num_perm)
 
 
 @functools.cache

@@ -33,9 +33,9 @@ import yaml
 
 from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
 from corpus_lib.croissant import CONFORMS_TO, CROISSANT_FILE, croissant_data_type, license_url, split_field_name
-from corpus_lib.dedup import body_fingerprint
+from corpus_lib.dedup import fingerprints_and_signatures
 from corpus_lib.hub_metadata import metadata_problems
-from corpus_lib.neardup import MinHashParams, signatures, similar_pairs
+from corpus_lib.neardup import MinHashParams, similar_pairs
 from corpus_lib.schema import arrow_schema, hf_features
 from corpus_lib.splits import LEDGER_FILE, SplitPlan
 from corpus_lib.table_check import table_violations
@@ -586,10 +586,10 @@ def _scan_bodies(table: pa.Table, name: str, rows: _Rows, found: _Findings, time
                         found.add("row-derived", "body_sha256 differs from the sha256 of body", name, start + offset, "body_sha256")
         if params is not None:
             with timed("leakage"):
-                texts = [text or "" for text in bodies]
-                rows.fingerprints.extend(body_fingerprint(text) for text in texts)
-                if params.threshold <= 1:
-                    rows.sketches.append(signatures(texts, params))
+                fingerprints, sketches = fingerprints_and_signatures([text or "" for text in bodies], params if params.threshold <= 1 else None)
+                rows.fingerprints.extend(fingerprints)
+                if sketches is not None:
+                    rows.sketches.append(sketches)
 
 
 def _check_duplicate_ids(rows: _Rows, found: _Findings) -> None:

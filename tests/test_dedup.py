@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_lib.dedup import DigestColumn, body_fingerprint, cluster_records, digest_groups
+from corpus_lib.dedup import DigestColumn, body_fingerprint, cluster_records, digest_groups, fingerprints_and_signatures
 from corpus_lib.neardup import MinHashParams, optimal_bands, signatures, similar_pairs
 
 PARAMS = MinHashParams()
@@ -133,3 +133,16 @@ def test_digest_column_groups_as_the_whole_digests_do():
     assert [g.tolist() for g in picked.groups()] == [[1, 3]]
     assert picked.hex(np.array([0])) == [bytes(matrix[50]).hex()]
     assert len(picked) == 4 and DigestColumn.of(picked) is picked
+
+
+# Bodies with decomposed accents (not NFC), case, and odd whitespace: split once or twice, the same numbers.
+_BODY = st.lists(st.sampled_from(["a", "B", "é", "e\u0301", "İ", "ß", "Σ", " ", "\n", "\t", "ﬁ", "\u00a0"]), max_size=60).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_BODY, max_size=8))
+def test_fingerprints_and_signatures_equal_their_one_at_a_time_definitions(bodies):
+    fingerprints, sketches = fingerprints_and_signatures(bodies, PARAMS)
+    assert fingerprints == [body_fingerprint(b) for b in bodies]
+    assert np.array_equal(sketches, signatures(bodies, PARAMS))
+    assert fingerprints_and_signatures(bodies, None) == (fingerprints, None)
