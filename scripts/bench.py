@@ -557,7 +557,10 @@ def child_memory(src: str, out: str, workers: str) -> dict[str, Any]:
 
         return wrapped
 
-    for name in MEMORY_STEPS:
+    # With more than one worker the plots are drawn in a side process, which is handed render_plots by name:
+    # a wrapper defined here could not be pickled to it, and the side process's memory is not this one's.
+    steps = [name for name in MEMORY_STEPS if not (name == "render_plots" and int(workers) > 1)]
+    for name in steps:
         if hasattr(build_module, name):
             setattr(build_module, name, wrap(name, getattr(build_module, name)))
     release_module = importlib.import_module("corpus_lib.release")

@@ -97,3 +97,20 @@ def test_the_memory_sampler_finds_children_of_every_thread_and_skips_forks_befor
         child.wait()
         os.kill(forked, 9)
         os.waitpid(forked, 0)
+
+
+def test_bench_memory_run_marks_the_build_s_steps(tmp_path):
+    # The memory run wraps build() steps to record RSS around them; with 2 workers it must still build
+    # (the plots go to a side process, which cannot be handed a wrapper).
+    out = tmp_path / "bench.json"
+    command = [
+        sys.executable, str(REPO / "scripts" / "bench.py"), "--pages", "120", "--only", "memory",
+        "--workers-list", "1,2", "--keep", str(tmp_path / "work"), "--json", str(out),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-3000:]
+    memory = json.loads(out.read_text(encoding="utf-8"))["memory"]
+    assert memory["pages"] == 120 and memory["peak_mb"] > 0
+    steps = {mark["step"] for mark in memory["marks"]}
+    assert {"learn_templates", "plan_release", "_write_data", "write_split_stream"} <= steps
+    assert "render_plots" not in steps  # drawn in the side process
