@@ -34,7 +34,7 @@ from corpus_lib.card import dataset_description, render_card
 from corpus_lib.config import BuildConfig, find_config, load_config
 from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
 from corpus_lib.dedup import digest_prefixes
-from corpus_lib.engine import EngineSpec, in_side_process, run_batches
+from corpus_lib.engine import EngineSpec, in_side_process, run_batches, start_fork_server
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
 from corpus_lib.lights import LightTable, digest_rows, id_keys
@@ -138,6 +138,7 @@ def build(
 
 
 def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec) -> BuildReport:
+    start_fork_server(workers, spec)
     items, input_rejects = discover(src_path)
     release_memory()
     with _page_cache(out_path, cache) as page_cache, _scratch(out_path) as scratch:

@@ -49,6 +49,18 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")  # Windows: no fork server
 
 
+def start_fork_server(workers: int, engine: EngineSpec | None = None) -> None:
+    """Start the local pool's fork server now, when a pool will be wanted: its imports (~0.4 s) then run
+    while the driver lists the files, instead of before the first batch."""
+    if workers <= 1 or (engine is not None and engine.name != "local"):
+        return
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _pool_context()  # the preload is set before the server starts
+        forkserver.ensure_running()
+
+
 @contextlib.contextmanager
 def in_side_process(fn: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
     """Start fn(*args) in a process of its own (from the fork server) and yield a function that waits for its
