@@ -54,10 +54,9 @@ def start_fork_server(workers: int, engine: EngineSpec | None = None) -> None:
     while the driver lists the files, instead of before the first batch."""
     if workers <= 1 or (engine is not None and engine.name != "local"):
         return
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    if _pool_context().get_start_method() == "forkserver":  # which also sets the preload before the server starts
         from multiprocessing import forkserver
 
-        _pool_context()  # the preload is set before the server starts
         forkserver.ensure_running()
 
 
