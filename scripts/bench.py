@@ -62,7 +62,7 @@ DEFAULT_MEASUREMENTS = MEASUREMENTS[:-1]  # memory: one more full build, for the
 # build() steps whose entry and exit the memory child records (names in corpus_lib.build's namespace).
 MEMORY_STEPS = (
     "discover", "learn_templates", "_sketches", "plan_release", "_write_data", "_bucket_plan", "write_split_stream",
-    "write_ledger_table", "render_plots", "write_croissant", "render_card",
+    "write_ledger_table", "_plot_columns_file", "render_plots", "write_croissant", "render_card",
 )
 # The same inside plan_release and for the plan's methods that read whole light columns.
 RELEASE_STEPS = (

@@ -156,3 +156,20 @@ def test_plot_markdown():
     )
     assert plot_markdown([]) == ""
     assert plot_markdown(["plots/words_per_day.png"]) == "![Words per day](plots/words_per_day.png)"
+
+
+def test_the_build_s_side_process_draws_from_a_file_the_same_bytes(rendered, tmp_path):
+    # With more than one worker the build hands the plots' process a file of the columns, not the table.
+    from corpus_lib.build import _plot_columns_file, draw_from_file
+    from corpus_lib.engine import in_side_process
+
+    class Release:  # the one method of ReleasePlan that _plot_columns_file asks for
+        def kept_columns(self, *names):
+            return sample_table().select(list(names))
+
+    columns = _plot_columns_file(Release(), tmp_path)
+    with in_side_process(draw_from_file, render_plots, tmp_path / "drawn", columns) as drawn:
+        paths = drawn()
+    inline, _, expected, _ = rendered
+    assert paths == expected
+    assert [(tmp_path / "drawn" / p).read_bytes() for p in paths] == [(inline / p).read_bytes() for p in expected]
