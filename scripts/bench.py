@@ -448,8 +448,8 @@ PROFILE_STAGES: list[tuple[str, list[tuple[str, str]], str | None]] = [
     ("    language id", [("corpus_lib/parse/language.py", "identify_language")], None),
     ("  make_record", [("corpus_lib/records.py", "make_record")], None),
     ("  schema validation", [("corpus_lib/schema.py", "record_errors")], None),
-    ("  exact fingerprint", [("corpus_lib/dedup.py", "body_fingerprint")], "extract_batch"),
-    ("  MinHash sketches", [("corpus_lib/neardup.py", "signatures")], "extract_batch"),
+    ("  exact fingerprints + MinHash", [("corpus_lib/dedup.py", "fingerprints_and_signatures")], "extract_batch"),
+    ("    MinHash sketches", [("corpus_lib/neardup.py", "word_signatures")], "fingerprints_and_signatures"),
     ("  page cache write", [("corpus_lib/cache.py", "write_segment")], None),
     ("global (all of it)", [("corpus_lib/release.py", "plan_release")], None),
     ("  clustering", [("corpus_lib/dedup.py", "link_rows"), ("corpus_lib/dedup.py", "clusters_of")], None),
@@ -462,6 +462,24 @@ PROFILE_STAGES: list[tuple[str, list[tuple[str, str]], str | None]] = [
     ("card", [("corpus_lib/card.py", "render_card")], None),
     ("checksums", [("corpus_lib/build.py", "fingerprint_file")], None),
 ]
+
+
+def profiled_as(key: tuple[str, int, str], suffix: str, name: str) -> bool:
+    """Whether a cProfile key (file, line, function) is `name` of the module file ending in `suffix`. A module
+    compiled with mypyc (the installed parser) is profiled as a built-in: ('~', 0, '<built-in method mod.name>')."""
+    path, _, function = key
+    if path.endswith(suffix) and function == name:
+        return True
+    return path == "~" and function == f"<built-in method {suffix.removesuffix('.py').replace('/', '.')}.{name}>"
+
+
+def is_corpus_lib(key: tuple[str, int, str]) -> bool:
+    """Whether a cProfile key is corpus_lib's own code: the tree's, the installed copy's or a compiled function."""
+    path, _, function = key
+    if path == "~":
+        return function.startswith("<built-in method corpus_lib.")
+    inside = path.split("/site-packages/")[-1].replace(str(Path(__file__).resolve().parents[1]) + "/", "")
+    return inside.startswith("corpus_lib/")
 
 
 def child_profile(src: str, out: str, prof: str) -> dict[str, Any]:
@@ -484,8 +502,8 @@ def child_profile(src: str, out: str, prof: str) -> dict[str, Any]:
 
     def seconds(targets, caller):
         found, value = False, 0.0
-        for (path, _, function), (_, _, _, cumtime, callers) in stats.items():
-            if not any(path.endswith(suffix) and function == name for suffix, name in targets):
+        for key, (_, _, _, cumtime, callers) in stats.items():
+            if not any(profiled_as(key, suffix, name) for suffix, name in targets):
                 continue
             found = True
             if caller is None:
@@ -505,7 +523,7 @@ def child_profile(src: str, out: str, prof: str) -> dict[str, Any]:
         return {"function": f"{short}:{line}({function})", "calls": value[1], "tottime": round(value[2], 3), "cumtime": round(value[3], 3)}
 
     by_self = sorted(stats.items(), key=lambda kv: -kv[1][2])[:TOP_FUNCTIONS]
-    ours = [kv for kv in stats.items() if "/corpus_lib/" in kv[0][0] and "site-packages" not in kv[0][0]]
+    ours = [kv for kv in stats.items() if is_corpus_lib(kv[0])]
     by_cum = sorted(ours, key=lambda kv: -kv[1][3])[:TOP_FUNCTIONS]
     return {
         "pages": report.inputs,

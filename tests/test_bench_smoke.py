@@ -114,3 +114,19 @@ def test_bench_memory_run_marks_the_build_s_steps(tmp_path):
     steps = {mark["step"] for mark in memory["marks"]}
     assert {"learn_templates", "plan_release", "_write_data", "write_split_stream"} <= steps
     assert "render_plots" not in steps  # drawn in the side process
+
+
+def test_the_profile_finds_compiled_functions_and_the_installed_copy():
+    # With --installed the parser is compiled: cProfile lists its functions as built-ins, and the rest of
+    # corpus_lib under site-packages.
+    bench = load_script("bench")
+    compiled = ("~", 0, "<built-in method corpus_lib.parse.article.parse_page>")
+    assert bench.profiled_as(compiled, "corpus_lib/parse/article.py", "parse_page")
+    assert not bench.profiled_as(compiled, "corpus_lib/parse/title.py", "parse_page")
+    source = (str(REPO / "corpus_lib" / "parse" / "article.py"), 105, "parse_page")
+    assert bench.profiled_as(source, "corpus_lib/parse/article.py", "parse_page")
+    assert not bench.profiled_as(source, "corpus_lib/parse/article.py", "page_lines")
+    installed = ("/venv/lib/python3.11/site-packages/corpus_lib/extract.py", 114, "extract_batch")
+    assert bench.is_corpus_lib(installed) and bench.is_corpus_lib(compiled) and bench.is_corpus_lib(source)
+    assert not bench.is_corpus_lib(("/venv/lib/python3.11/site-packages/pyarrow/parquet/core.py", 1200, "write_table"))
+    assert not bench.is_corpus_lib(("~", 0, "<method 'read' of '_io.BufferedReader' objects>"))
