@@ -478,8 +478,12 @@ def is_corpus_lib(key: tuple[str, int, str]) -> bool:
     path, _, function = key
     if path == "~":
         return function.startswith("<built-in method corpus_lib.")
-    inside = path.split("/site-packages/")[-1].replace(str(Path(__file__).resolve().parents[1]) + "/", "")
-    return inside.startswith("corpus_lib/")
+    return _short_path(path).startswith("corpus_lib/")
+
+
+def _short_path(path: str) -> str:
+    """A profiled file's path inside site-packages or inside this repository."""
+    return path.split("/site-packages/")[-1].replace(str(Path(__file__).resolve().parents[1]) + "/", "")
 
 
 def child_profile(src: str, out: str, prof: str) -> dict[str, Any]:
@@ -519,8 +523,7 @@ def child_profile(src: str, out: str, prof: str) -> dict[str, Any]:
 
     def row(key, value):
         path, line, function = key
-        short = path.split("/site-packages/")[-1].replace(str(Path(__file__).resolve().parents[1]) + "/", "")
-        return {"function": f"{short}:{line}({function})", "calls": value[1], "tottime": round(value[2], 3), "cumtime": round(value[3], 3)}
+        return {"function": f"{_short_path(path)}:{line}({function})", "calls": value[1], "tottime": round(value[2], 3), "cumtime": round(value[3], 3)}
 
     by_self = sorted(stats.items(), key=lambda kv: -kv[1][2])[:TOP_FUNCTIONS]
     ours = [kv for kv in stats.items() if is_corpus_lib(kv[0])]
