@@ -675,6 +675,9 @@ def _shard_summary(cfg: BuildConfig, shards: list[ShardInfo]) -> dict[str, Any]:
 def _summary(cfg, inputs: int, release: ReleasePlan, rejects, templates, has_previous: bool) -> dict[str, Any]:
     """corpus_build.json's entries but the shards' (_shard_summary): made before the shard write."""
     duplicates = release.duplicate_rows
+    clusters = release.clusters
+    if clusters is None:
+        raise RuntimeError("the build summary needs the release's clusters: make it before drop_details()")
     kept = release.kept_columns("source", "published_local")
     days = pc.utf8_slice_codeunits(kept.column("published_local"), 0, 10)
     days = pc.if_else(pc.equal(days, ""), pa.scalar(None, pa.string()), days)
@@ -707,8 +710,8 @@ def _summary(cfg, inputs: int, release: ReleasePlan, rejects, templates, has_pre
             "shingle": cfg.near_shingle,
             "dropped_by_kind": dict(sorted(collections.Counter(d["kind"] for d in duplicates).items())),
             "marked": release.marked,
-            "near_pairs": release.clusters.near_pairs,
-            "clusters_with_duplicates": sum(1 for ids in release.clusters.cluster_ids().values() if len(ids) > 1),
+            "near_pairs": clusters.near_pairs,
+            "clusters_with_duplicates": sum(1 for ids in clusters.cluster_ids().values() if len(ids) > 1),
         },
         "splits": {
             "rule": SPLIT_RULE,
