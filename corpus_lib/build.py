@@ -295,7 +295,7 @@ def _plot_columns_file(release: ReleasePlan, scratch: Path) -> Path:
     """Write the kept records' plot columns to an Arrow file in the build's scratch folder; return its path."""
     path = scratch / "plot_columns.arrow"
     table = release.kept_columns(*PLOT_COLUMNS)
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+    with pa.ipc.new_file(str(path), table.schema) as writer:
         writer.write_table(table)
     return path
 
