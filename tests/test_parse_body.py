@@ -152,3 +152,44 @@ def test_cjk_paragraphs_are_not_labels():
     lines = split_lines(page("数字发现社会", text, "当地政府表示将继续推进相关工作并在今年年底前完成第一批数字经济示范项目的规划与建设工作"))
     assert _is_label(lines[0]) and _label_belongs(lines, 0, len(lines) - 1)
     assert not _is_label(lines[1]) and not _is_label(lines[2])
+
+
+def test_a_list_under_a_short_label_stays_when_a_subheading_comes_between_it_and_the_text():
+    # 'You will learn:' (too short to announce a list on its own) heads it; the section's subheading after it scores nothing either way,
+    # so whether the text goes on is told by the paragraph under that subheading.
+    topics = ["* Typography for print", "* Colour theory", "* Layout design", "* Photography basics", "* Design systems"]
+    lines = ["* Home", HEADLINE, "18.05.2021", PARA[0], "You will learn:", *topics, "The second course", PARA[1], PARA[2]]
+    result = parse(page(*lines))
+    assert result.paragraphs == (PARA[0], "You will learn:", *(topic[2:] for topic in topics), "The second course", PARA[1], PARA[2])
+
+
+def test_a_list_under_a_short_label_ending_the_text_is_not_kept_even_after_a_subheading():
+    links = ["* Council news", "* Road works map", "* School budgets", "* Election results", "* Contact us"]
+    lines = ["* Home", HEADLINE, "18.05.2021", *PARA, "More from us:", *links, "Most read", "* Weather"]
+    result = parse(page(*lines))
+    assert result.paragraphs == tuple(PARA)
+
+
+def test_list_items_just_deeper_than_the_paragraphs_are_the_article_s_list():
+    # Renderers indent a list one step deeper than the paragraphs around it: its items keep their own score
+    # (not an aside's share), so the list's phrases carry the text across its short items to the second part.
+    short = [f"      * {word} – ask the office" for word in ("Parking", "Detours", "Noise", "Bins", "Buses", "Trams", "Taxis", "Bikes", "Vans")]
+    steps = [f"      * Step {n} – the crews close the street, remove the old surface and lay the new drains" for n in range(1, 5)]
+    second = [p.replace("council", "board") for p in PARA]
+    lines = ["* Home", HEADLINE, "18.05.2021", *[f"    {p}" for p in PARA], *short, *steps, *[f"    {p}" for p in second]]
+    result = parse(page(*lines))
+    assert result.paragraphs[-len(second) - len(steps):] == (*(step.strip()[2:] for step in steps), *second)
+
+
+def test_ingredients_are_list_items_of_the_text_but_numbered_headlines_are_not():
+    from corpus_lib.parse.body import _list_item_score
+    from corpus_lib.parse.lines import split_lines
+
+    def score(text):
+        (line,) = [line for line in split_lines(text) if line.text]
+        return _list_item_score(line, len(line.text))
+
+    # A quantity with a unit in lower case reads as an ingredient or a spec, not as a link.
+    assert score("* 350 g Zucker") > 0 and score("* 1/2 cup flour") > 0 and score("* 2,5 kg Mehl") > 0
+    # A number before a capitalised word is a listicle headline or a ranking: a link to another story.
+    assert score("* 27 Oddest Medical Case Reports") < 0 and score("* 10 Strangest Medical Cases") < 0

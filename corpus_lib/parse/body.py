@@ -40,10 +40,13 @@ _MAIN_INDENT_FACTOR: Final = 1.5
 _OTHER_INDENT_FACTOR: Final = 0.3
 _OFF_INDENT_SCORE: Final = -0.3
 _MIN_MAIN_INDENT_MASS: Final = 10.0
+_LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
 _MIN_LIST_ITEM_WORDS: Final = 2
 _LEADING_TIME: Final = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE: Final = re.compile(r"\s+")
+# '350 g Zucker', '1/2 cup flour', '2,5 kg': a quantity and a unit in lower case, an ingredient or a spec
+_QUANTITY: Final = re.compile(r"\d+(?:[.,/]\d+)?\s?[^\W\d_A-Z]")
 
 
 def prose_scores(view: PageView) -> list[float]:
@@ -65,16 +68,25 @@ def prose_scores(view: PageView) -> list[float]:
     # with a longer announcement, or when the text goes on after the list.
     introduced = 0  # words of the line that announces the current list (0: none)
     items: list[int] = []
+    waiting: list[int] = []  # items of short-announced lists, until a line with a score says whether text follows
     for position, line in enumerate(content):
+        score = scores[position]
         if line.bullet:
-            if introduced and _DATELINE_SCORE < scores[position] < 0:
+            if introduced and _DATELINE_SCORE < score < 0:
                 items.append(position)
             continue
-        if items and (introduced >= _MIN_INTRO_WORDS or scores[position] > 0):
+        if items and introduced >= _MIN_INTRO_WORDS:
             for item in items:
                 scores[item] = 0.0
+        else:
+            waiting += items
         items = []
-        introduced = line.words if line.text[-1] == ":" and line.words >= _MIN_LABEL_INTRO_WORDS and scores[position] >= 0 else 0
+        if score > 0:
+            for item in waiting:
+                scores[item] = 0.0
+        if score != 0:  # a subheading or a caption between a list and the text says nothing either way
+            waiting = []
+        introduced = line.words if line.text[-1] == ":" and line.words >= _MIN_LABEL_INTRO_WORDS and score >= 0 else 0
     if items and introduced >= _MIN_INTRO_WORDS:
         for item in items:
             scores[item] = 0.0
@@ -120,6 +132,8 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
             rescored.append(score * _MAIN_INDENT_FACTOR if position < closed else score)
         elif position > last and not line.bullet:
             rescored.append(_OFF_INDENT_SCORE)
+        elif line.bullet and 0 < line.indent - main <= _LIST_STEP:
+            rescored.append(score)  # the article's own list, one step deeper than its paragraphs
         else:
             rescored.append(score * _OTHER_INDENT_FACTOR)
     return rescored
@@ -170,7 +184,7 @@ def _is_heading(line: Line) -> bool:
 def _list_item_score(line: Line, length: int) -> float:
     """Menus and link lists are short capitalised items; lists inside an article read like phrases."""
     text = line.text
-    phrase = line.ends_sentence or ", " in text or ": " in text or text[0].islower()
+    phrase = line.ends_sentence or ", " in text or ": " in text or text[0].islower() or (text[0].isdigit() and _QUANTITY.match(text) is not None)
     if phrase and (line.words >= 8 or length >= 60):
         return min(length, 400) / 80 - 0.25
     if phrase and line.words >= 3:
