@@ -193,3 +193,19 @@ def test_ingredients_are_list_items_of_the_text_but_numbered_headlines_are_not()
     assert score("* 350 g Zucker") > 0 and score("* 1/2 cup flour") > 0 and score("* 2,5 kg Mehl") > 0
     # A number before a capitalised word is a listicle headline or a ranking: a link to another story.
     assert score("* 27 Oddest Medical Case Reports") < 0 and score("* 10 Strangest Medical Cases") < 0
+
+
+def test_a_block_heading_repeated_over_each_section_heads_the_sections():
+    # 'Recommended courses:' over each school of a review, each time with a long section under it, is the
+    # article's own label; once at the end, or over every teaser of a list, it ends the text.
+    def section(n):
+        return [f"School {n}", *(p.replace("council", f"school board {n}") for p in PARA * 3), "Recommended courses:",
+                *(p.replace("council", f"course team {n}") for p in PARA * 2)]
+
+    article = [line for n in range(1, 4) for line in section(n)]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *article, "© 2021 Example"))
+    assert result.paragraphs.count("Recommended courses:") == 3
+    assert result.paragraphs[-1] == PARA[-1].replace("council", "course team 3")
+    teasers = [line for n in range(1, 5) for line in (f"Another story number {n} about the town", "Read more")]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, "Read more", *teasers))
+    assert result.paragraphs == tuple(PARA)

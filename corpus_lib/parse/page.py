@@ -30,6 +30,7 @@ _EVIDENCE_CACHE_LINES: Final = 1 << 16
 _CACHED_LINE_CHARS: Final = 200
 # A template line the page repeats this many times heads the article's sections (see _template_flags).
 _SECTION_LABEL_REPEATS: Final = 3
+_MIN_SECTION_WORDS: Final = 150
 # A byline's name shown again as an author box's heading is this many content lines below it, or fewer.
 _NAME_AGAIN_REACH: Final = 3
 _HAS_DIGIT: Final = re.compile(r"\d")
@@ -100,6 +101,7 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
     byline, caption, credit, block, end_block = map(list, zip(*evidence)) if evidence else ([], [], [], [], [])
     signed = _split_bylines(content, byline)
     _mark_named_again(content, byline)
+    _unmark_section_blocks(content, block, end_block)
     return PageView(
         content=content,
         title_keys=[_title_key(line) for line in content],
@@ -115,6 +117,23 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         meta=[d or b or bool(c) or r or p in signed for p, (d, b, c, r) in enumerate(zip(dateline, byline, caption, credit))],
         menu=frozenset(line.key for line in content if line.bullet and line.words <= 4),
     )
+
+
+def _unmark_section_blocks(content: list[Line], block: list[bool], end_block: list[bool]) -> None:
+    """A block heading the page repeats _SECTION_LABEL_REPEATS times or more, never as a list item, with at least
+    _MIN_SECTION_WORDS words between one and the next, heads the article's sections ('Recommended courses:' under
+    each course of a review): it ends no text. A 'Read more' after each teaser of a list has a few lines between."""
+    places: dict[str, list[int]] = {}
+    for position, (line, ends) in enumerate(zip(content, end_block)):
+        if ends:
+            places.setdefault(line.key, []).append(-1 if line.bullet else position)
+    for found in places.values():
+        if len(found) < _SECTION_LABEL_REPEATS or -1 in found:
+            continue
+        words = [sum(content[p].words for p in range(a + 1, b)) for a, b in zip(found, found[1:])]
+        if min(words) >= _MIN_SECTION_WORDS:
+            for position in found:
+                end_block[position] = block[position] = False
 
 
 def _template_flags(content: list[Line], template_keys: frozenset[str]) -> list[bool]:
