@@ -34,7 +34,7 @@ from corpus_lib.card import dataset_description, render_card
 from corpus_lib.config import BuildConfig, find_config, load_config
 from corpus_lib.croissant import CROISSANT_FILE, croissant_metadata, write_croissant
 from corpus_lib.dedup import digest_prefixes
-from corpus_lib.engine import EngineSpec, in_side_process, run_batches, start_fork_server
+from corpus_lib.engine import EngineSpec, engine_session, in_side_process, run_batches, start_fork_server
 from corpus_lib.extract import ExtractContext, Reject, extract_batch, init_worker, process_page, settings_digest
 from corpus_lib.inputs import discover
 from corpus_lib.lights import LightTable, digest_rows, id_keys
@@ -141,9 +141,11 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
     start_fork_server(workers, spec)
     items, input_rejects = discover(src_path)
     release_memory()
-    with _page_cache(out_path, cache) as page_cache, _scratch(out_path) as scratch:
+    with _page_cache(out_path, cache) as page_cache, _scratch(out_path) as scratch, contextlib.ExitStack() as passes:
+        # One connection to the engine for both passes (a Dask cluster starts and imports the parser once).
+        live = passes.enter_context(engine_session(spec, workers))
         label = "pass 1: templates" if progress else None
-        templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, spec), scratch / "templates")
+        templates = learn_templates(run_batches(scan_batch_for, items, workers, init_scan, (cfg,), label, live), scratch / "templates")
         index = page_cache.load_index()
         context = ExtractContext(cfg, templates, settings_digest(cfg), page_cache, index.known)
         label = "pass 2: extract" if progress else None
@@ -154,7 +156,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
         rejects = [Reject(name, r.reason, r.message) for name, r in input_rejects]
         segments_used: set[str] = set()
         parsed = cached = 0
-        for light in run_batches(extract_batch, items, workers, init_worker, (context,), label, spec):
+        for light in run_batches(extract_batch, items, workers, init_worker, (context,), label, live):
             if light.get("_cached"):
                 light = index.light(light["_key"])
                 cached += 1
@@ -170,6 +172,7 @@ def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, p
                 sketch_file.append(sketch)
             lights.append([light])
         lights.close()
+        passes.close()  # the global steps run here: the engine's workers are let go
         inputs = len(items) + len(input_rejects)
         # The file list (~50 bytes a file) is done with after pass 2: not held through the global steps.
         del index, context, items
