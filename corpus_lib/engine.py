@@ -196,8 +196,8 @@ def _installed(init, init_args: tuple) -> bool:
 
 _INSTALLED: tuple | None = None
 
-# Settings of the local cluster's workers: no sampling profiler (a thread that takes the GIL every 10 ms
-# from the one running the parser: 0.6-0.9 s of CPU in a 20k-page build), spill files in the build's folder.
+# Settings of the local cluster's workers: no sampling profiler, a thread that takes the GIL every 10 ms
+# from the one running the parser (0.6-0.9 s less CPU outside the parser's thread in a 20k-page build).
 _LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
