@@ -124,14 +124,17 @@ def _unmark_section_blocks(content: list[Line], block: list[bool], end_block: li
     _MIN_SECTION_WORDS words between one and the next, heads the article's sections ('Recommended courses:' under
     each course of a review): it ends no text. A 'Read more' after each teaser of a list has a few lines between."""
     places: dict[str, list[int]] = {}
+    listed: set[str] = set()  # keys also shown as a list item: a menu's
     for position, (line, ends) in enumerate(zip(content, end_block)):
         if ends:
-            places.setdefault(line.key, []).append(-1 if line.bullet else position)
-    for found in places.values():
-        if len(found) < _SECTION_LABEL_REPEATS or -1 in found:
+            if line.bullet:
+                listed.add(line.key)
+            else:
+                places.setdefault(line.key, []).append(position)
+    for key, found in places.items():
+        if len(found) < _SECTION_LABEL_REPEATS or key in listed:
             continue
-        words = [sum(content[p].words for p in range(a + 1, b)) for a, b in zip(found, found[1:])]
-        if min(words) >= _MIN_SECTION_WORDS:
+        if all(sum(content[p].words for p in range(a + 1, b)) >= _MIN_SECTION_WORDS for a, b in zip(found, found[1:])):
             for position in found:
                 end_block[position] = block[position] = False
 
