@@ -135,6 +135,13 @@ def test_a_label_between_paragraphs_is_not_text_but_a_subheading_is():
     assert result.paragraphs == (PARA[0], PARA[1], "What happens next", PARA[2])
 
 
+def test_a_call_to_action_between_paragraphs_is_no_text():
+    # 'Book a demo' would pass as the subheading of the paragraph after it; it is a button.
+    lines = ["* Home", HEADLINE, "18.05.2021", PARA[0], "Book a demo", PARA[1], "What happens next", PARA[2]]
+    result = parse(page(*lines))
+    assert result.paragraphs == (PARA[0], PARA[1], "What happens next", PARA[2])
+
+
 def test_a_run_of_short_lines_stays_whole():
     # A code block, a recipe or an address: short lines in a row are content, not labels.
     code = ["import json", "data = load()", "print(data)"]

@@ -2,7 +2,9 @@
 
 import pytest
 
-from corpus_lib.parse.boilerplate import is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers
+from corpus_lib.parse.boilerplate import (
+    is_call_to_action, is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
+)
 from corpus_lib.parse.lines import normalise_key
 
 
@@ -201,3 +203,26 @@ def test_only_titles_of_a_marker_shape_lose_markers():
         assert not may_hold_title_markers(title) and strip_title_markers(title) == (title, set()), title
     assert may_hold_title_markers("Flood in the valley VIDEO")  # the shape only: searched, and no marker is found
     assert strip_title_markers("Flood in the valley VIDEO") == ("Flood in the valley VIDEO", set())
+
+
+def action(text):
+    return is_call_to_action(normalise_key(text), len(text.split()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Book a demo", "Get started for free", "See price at Amazon", "View Deal", "Start your free trial", "Sign up for our newsletter",
+     "Read Review!", "< Back", "Jump to Review", "Get a free quote today.", "Access the ebook", "Jetzt kostenlos anmelden",
+     "Zum Shop", "Mehr erfahren", "S'abonner", "Comprar ahora", "Подробнее"],
+)
+def test_buttons_and_calls_to_action(text):
+    assert action(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Getting started with the new budget", "Back pain after long flights", "Book review: The Long Winter",
+     "Shop the look", "Learn more about how the council votes on the budget every year", "Подробнее о бюджете города"],
+)
+def test_subheadings_that_start_like_a_call_to_action_are_not_one(text):
+    assert not action(text)

@@ -9,6 +9,7 @@ import math
 import re
 from typing import Final
 
+from corpus_lib.parse.boilerplate import is_call_to_action
 from corpus_lib.parse.lines import Line
 from corpus_lib.parse.page import PageView
 
@@ -288,7 +289,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if line.bullet and line.words < 6 and not (line.words >= _MIN_LIST_ITEM_WORDS and list_in_text[position - region.start]):
             continue
-        if _is_markup(line):
+        if _is_markup(line) or is_call_to_action(line.key, line.words):
             continue
         if _is_label(line) and not _label_belongs(content, position, region.end):
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them

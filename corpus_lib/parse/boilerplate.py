@@ -187,6 +187,23 @@ _REPLY_LINE: Final = re.compile(
     r"yanıtla|cavab ver|beantwoorden|svara|vastaa)(?:\W+(?:share|delete|report|quote|like))*"
 )
 _APPARATUS_LINE_BY_FIRST: Final = _FirstCharPattern(_APPARATUS_LINE.pattern)
+# A button or a call to action, as the whole line: 'Book a demo', 'See price at Amazon', 'Jetzt kostenlos anmelden'.
+_MAX_ACTION_WORDS: Final = 6
+_CALL_TO_ACTION: Final = re.compile(
+    r"(?:(?:learn|read|find out) more|book (?:now|today|online|a (?:demo|call|consultation|tour|free \w+)|your \w+(?: \w+){0,3})|"
+    r"subscribe(?: .*)?|contact us(?: today| now)?|get in touch|get started(?: .*)?|back(?: to (?:top|all \w+|the \w+|\w+))?|"
+    r"(?:view|see) (?:all|more|deal|deals|price|prices|pricing|plans|packages|on|at)(?: .*)?|jump to(?: .*)?|"
+    r"buy (?:now|it now|on|at|from)(?: .*)?|shop (?:now|all|online)|order (?:now|today|online)|apply (?:now|today|online)|"
+    r"start (?:your |a )?free(?: .*)?|join (?:our|the|us|now)(?: .*)?|read (?:the |our )?(?:full )?review|sign[ -]?up(?: .*)?|"
+    r"(?:get|claim|request) (?:a |an |your |the )?(?:free|quote|demo|trial|offer|discount|deal|ebook|e-book|guide)(?: .*)?|"
+    r"download (?:our|the|now|free|it|your)(?: .*)?|access (?:the|our|your) (?:\w+ )?(?:ebook|e-book|guide|report|whitepaper)|"
+    r"try (?:it )?(?:for )?free(?: .*)?|schedule (?:a|your) (?:demo|call|consultation)|support (?:us|our \w+)|donate(?: now| today)?|"
+    # German, French, Spanish, Italian, Russian
+    r"mehr erfahren|jetzt (?:\w+ ){0,2}(?:anmelden|registrieren|bestellen|kaufen|abonnieren|buchen|testen|spenden|sichern)|"
+    r"zum (?:shop|angebot)|hier (?:\w+ )?(?:anmelden|bestellen|klicken|kaufen)|zurück(?: zu[rm]? \w+)?|(?:ausgabe|heft) kaufen|"
+    r"kostenlos (?:testen|registrieren|anmelden)|(?:je )?m'abonner|s'abonner|acheter(?: maintenant)?|réserver(?: maintenant)?|"
+    r"comprar(?: ahora| ya)?|reservar(?: ahora)?|más información|acquista(?: ora)?|подробнее|купить|подписаться|записаться)"
+)
 # The link mark follows the phrase within this many characters (a cheap test before the pattern).
 _READ_MORE_MARK: Final = re.compile(r"[:>»›→]")
 _READ_MORE_HEAD: Final = 32
@@ -299,6 +316,11 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
     # The key is casefolded: a cookie notice's key holds 'cook' or 'куки' literally (the substring
     # test is much faster than the case-insensitive search it guards).
     return words <= 40 and ("cook" in key or "куки" in key) and bool(_COOKIE.search(key))
+
+
+def is_call_to_action(key: str, words: int) -> bool:
+    """A button or a call to action alone on its line ('Book a demo', 'See price at Amazon')."""
+    return words <= _MAX_ACTION_WORDS and _CALL_TO_ACTION.fullmatch(key) is not None
 
 
 def _is_share_bar(key: str) -> bool:
