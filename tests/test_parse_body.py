@@ -142,6 +142,21 @@ def test_a_call_to_action_between_paragraphs_is_no_text():
     assert result.paragraphs == (PARA[0], PARA[1], "What happens next", PARA[2])
 
 
+def test_a_note_on_the_byline_s_author_is_no_text_but_an_interview_answer_is():
+    note = "Jane Roe is a city reporter who has covered the council and its budgets for ten years."
+    result = parse(page("* Home", HEADLINE, "By Jane Roe", "18.05.2021", *PARA, note))
+    assert result.paragraphs == tuple(PARA)
+    answer = "Jane Roe: What will the council do first, now that the budget has passed at last?"
+    result = parse(page("* Home", HEADLINE, "By Jane Roe", "18.05.2021", PARA[0], answer, PARA[1], PARA[2]))
+    assert result.paragraphs == (PARA[0], answer, PARA[1], PARA[2])
+
+
+def test_a_paragraph_about_a_product_is_text_when_the_byline_names_a_team():
+    product = "Example is a budgeting tool that councils use to plan road repairs and school buildings."
+    result = parse(page("* Home", HEADLINE, "By Example Team", "18.05.2021", PARA[0], product, PARA[1], PARA[2]))
+    assert result.paragraphs == (PARA[0], product, PARA[1], PARA[2])
+
+
 def test_a_run_of_short_lines_stays_whole():
     # A code block, a recipe or an address: short lines in a row are content, not labels.
     code = ["import json", "data = load()", "print(data)"]

@@ -11,7 +11,7 @@ from typing import Final
 
 from corpus_lib.parse.boilerplate import is_call_to_action
 from corpus_lib.parse.lines import Line
-from corpus_lib.parse.page import PageView
+from corpus_lib.parse.page import PageView, byline_names, is_author_note
 
 # A run of furniture costs more per line the longer it gets: a caption or an ad label inside the
 # article is cheap to cross, a menu or a list of related links is not.
@@ -269,6 +269,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
     # Short list items belong to the text when it goes on after their list (a list ending the region is links).
     text_after = False
     list_in_text = [False] * (region.end + 1 - region.start)
+    authors = byline_names(view)
     for position in range(region.end, region.start - 1, -1):
         line = content[position]
         if not line.bullet and _is_paragraph(line):
@@ -289,7 +290,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if line.bullet and line.words < 6 and not (line.words >= _MIN_LIST_ITEM_WORDS and list_in_text[position - region.start]):
             continue
-        if _is_markup(line) or is_call_to_action(line.key, line.words):
+        if _is_markup(line) or is_call_to_action(line.key, line.words) or is_author_note(line.text, line.words, authors):
             continue
         if _is_label(line) and not _label_belongs(content, position, region.end):
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them

@@ -166,6 +166,51 @@ def _template_flags(content: list[Line], template_keys: frozenset[str]) -> list[
     return flags
 
 
+# An author's note names the author of the byline, then says who they are: 'Jane Roe is a health editor ...',
+# 'Max Muster leitet das Ressort ...'. Interviews quote the same name with a colon: those stay.
+_AUTHOR_NOTE_VERBS: Final = frozenset(
+    "is was has writes covers joined lives studied specializes specialises leads edits "
+    "ist war hat schreibt leitet arbeitet arbeitete lebt kam studierte berichtet "
+    "est a écrit dirige travaille vit es escribe trabaja vive dirige è scrive lavora".split()
+)
+_NAME_WORD: Final = re.compile(r"[^\W\d_][^\W\d_'’-]+")
+_MAX_AUTHOR_NOTE_WORDS: Final = 90
+# 'By Example Team': a byline that names a group, whose name a paragraph about its product may start with.
+_GROUP_WORDS: Final = frozenset("team staff editors editorial desk group media news redaktion équipe rédaction redacción".split())
+
+
+def byline_names(view: PageView) -> frozenset[tuple[str, str]]:
+    """(first, last) names, casefolded, of the people the page's bylines name ('By Jane Roe' -> ('jane', 'roe'))."""
+    names = set()
+    for line, flag in zip(view.content, view.byline):
+        if not flag:
+            continue
+        match = _BYLINE.match(line.text)
+        words = _NAME_WORD.findall(line.text[match.end() :] if match else line.text)
+        capitalised = [word for word in words if word[0].isupper()]
+        if len(capitalised) >= 2 and capitalised[1].casefold() not in _GROUP_WORDS:
+            names.add((capitalised[0].casefold(), capitalised[1].casefold()))
+    return frozenset(names)
+
+
+def is_author_note(text: str, words: int, names: frozenset[tuple[str, str]]) -> bool:
+    """The paragraph introduces the byline's author: it starts with their name ('Jane Roe', or 'Jane' alone) and a
+    verb that says who they are."""
+    if not names or words > _MAX_AUTHOR_NOTE_WORDS:
+        return False
+    head = [word.casefold() for word in _NAME_WORD.findall(text[:80])[:4]]
+    for first, last in names:
+        if head[:2] == [first, last]:
+            rest = head[2:3]
+        elif head[:1] == [first]:
+            rest = head[1:2]
+        else:
+            continue
+        if rest and rest[0] in _AUTHOR_NOTE_VERBS:
+            return True
+    return False
+
+
 def _split_bylines(content: list[Line], byline: list[bool]) -> set[int]:
     """'By' alone on its line and the name on the next ('By' / 'Jane Roe'): positions of both, meta lines, no headline.
     They are the byline under the headline above them unless a list runs into them or the name is a list item (a
