@@ -217,6 +217,14 @@ def test_ingredients_are_list_items_of_the_text_but_numbered_headlines_are_not()
     assert score("* 27 Oddest Medical Case Reports") < 0 and score("* 10 Strangest Medical Cases") < 0
 
 
+def test_a_recipe_keeps_its_ingredients_under_their_label():
+    intro = "This plum cake is the one our grandmother baked every autumn, and it takes less than an hour."
+    ingredients = ["Zutaten", "Für 12 Stücke", "* 1 Pck. Vanillezucker", "* 4 EL Milch", "* 500 g Pflaumen", "* 1 Prise Salz", "* 2 Eier"]
+    method = "Preheat the oven, beat the eggs with the sugar, fold in the flour and spread the dough on a tray."
+    result = parse(page("* Home", "Grandmother's plum cake", "18.05.2021", intro, *ingredients, "Zubereitung", method, PARA[0]))
+    assert result.paragraphs == (intro, *[line.lstrip("* ") for line in ingredients], "Zubereitung", method, PARA[0])
+
+
 def test_a_block_heading_repeated_over_each_section_heads_the_sections():
     # 'Recommended courses:' over each school of a review, each time with a long section under it, is the
     # article's own label; once at the end, or over every teaser of a list, it ends the text.

@@ -46,6 +46,12 @@ _MARKUP_TAGS: Final = 3
 _MIN_LIST_ITEM_WORDS: Final = 2
 _LEADING_TIME: Final = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE: Final = re.compile(r"\s+")
+# The label over a recipe's ingredients, alone or for a number of servings ('Zutaten für 4 Personen').
+_INGREDIENTS: Final = re.compile(
+    r"(?:ingredients|zutaten|ingrédients|ingredientes|ingredienti|ingrediënten|składniki|ингредиенты|інгредієнти|"
+    r"(?:what )?you(?:'ll| will)? need|das brauchst du|du brauchst|sie brauchen)(?:\W+(?:for|für|pour|para|per|voor|na|на)\W.*)?"
+)
+_MAX_INGREDIENT_WORDS: Final = 8
 # '350 g Zucker', '1/2 cup flour', '2,5 kg': a quantity and a unit in lower case, an ingredient or a spec
 _QUANTITY: Final = re.compile(r"\d+(?:[.,/]\d+)?\s?[^\W\d_A-Z]")
 
@@ -91,6 +97,17 @@ def prose_scores(view: PageView) -> list[float]:
     if items and introduced >= _MIN_INTRO_WORDS:
         for item in items:
             scores[item] = 0.0
+    # A recipe's ingredients under their label: short lines (quantities, names, a table) that cost nothing.
+    position = 0
+    while position < len(content):
+        if not content[position].bullet and _INGREDIENTS.fullmatch(content[position].key) and scores[position] <= 0:
+            scores[position] = 0.0
+            position += 1
+            while position < len(content) and content[position].words <= _MAX_INGREDIENT_WORDS and scores[position] > _DATELINE_SCORE:
+                scores[position] = max(0.0, scores[position])
+                position += 1
+        else:
+            position += 1
     repeats = collections.Counter(line.key for line in content if line.bullet)
     run = 0
     for position, score in enumerate(scores):
