@@ -217,6 +217,13 @@ def test_ingredients_are_list_items_of_the_text_but_numbered_headlines_are_not()
     assert score("* 27 Oddest Medical Case Reports") < 0 and score("* 10 Strangest Medical Cases") < 0
 
 
+def test_numbered_items_keep_their_numbers_and_bullets_lose_their_marks():
+    steps = ["1. Beat the eggs with the sugar until the mixture is pale and thick.", "2. Fold in the flour and pour it into the tin."]
+    notes = ["* Use eggs at room temperature, or the batter may curdle.", "• The cake keeps for three days in a tin."]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], "You will need to do this:", *steps, *notes, PARA[1], PARA[2]))
+    assert result.paragraphs == (PARA[0], "You will need to do this:", *steps, *[note[2:] for note in notes], PARA[1], PARA[2])
+
+
 def test_a_recipe_keeps_its_ingredients_under_their_label():
     intro = "This plum cake is the one our grandmother baked every autumn, and it takes less than an hour."
     ingredients = ["Zutaten", "Für 12 Stücke", "* 1 Pck. Vanillezucker", "* 4 EL Milch", "* 500 g Pflaumen", "* 1 Prise Salz", "* 2 Eier"]

@@ -311,7 +311,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if _is_label(line) and not _label_belongs(content, position, region.end):
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them
-        out.append(_single_spaced(line.text))
+        out.append(_single_spaced(_item_text(line)))
         prose.append(not line.bullet)
     # Captions just outside the region (between headline and body, or after the last paragraph).
     for position in [*range(max(0, region.start - 6), region.start), *range(region.end + 1, min(len(content), region.end + 4))]:
@@ -325,6 +325,16 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
 _LABEL_WORDS: Final = 6
 _LABEL_CHARS: Final = 40  # CJK lines have no spaces: a long one is no label
 _MIN_SHORT_RUN: Final = 3
+
+
+def _item_text(line: Line) -> str:
+    """The line's text, with its number when it is an item of a numbered list ('3. Add the flour'): the number is the
+    author's (a step, a rank), where a bullet is the renderer's."""
+    if line.bullet:
+        stripped = line.raw.strip()
+        if stripped[0].isdigit() and stripped.endswith(line.text):
+            return stripped
+    return line.text
 
 
 def _is_label(line: Line) -> bool:
