@@ -203,6 +203,16 @@ def test_list_items_just_deeper_than_the_paragraphs_are_the_article_s_list():
     assert result.paragraphs[-len(second) - len(steps):] == (*(step.strip()[2:] for step in steps), *second)
 
 
+def test_short_lists_nested_between_the_paragraphs_are_the_article_s_but_a_list_after_them_is_not():
+    # A guide's sections: a subheading, a list of short names one step deeper than the text, the text again.
+    tools = [f"      * {name}" for name in ("Ballpoint pens", "Felt markers", "Sharp pencils", "Paper clips", "Glue sticks", "Sticky notes")]
+    menu = [f"      * {name}" for name in ("Our shop", "Gift cards", "Store finder", "Job offers", "Press room", "Contact form")]
+    second = [p.replace("council", "board") for p in PARA]
+    lines = ["* Home", HEADLINE, "18.05.2021", *[f"    {p}" for p in PARA], "    Writing tools", *tools, *[f"    {p}" for p in second], *menu]
+    result = parse(page(*lines))
+    assert result.paragraphs == (*PARA, "Writing tools", *(tool.strip()[2:] for tool in tools), *second)
+
+
 def test_ingredients_are_list_items_of_the_text_but_numbered_headlines_are_not():
     from corpus_lib.parse.body import _list_item_score
     from corpus_lib.parse.lines import split_lines

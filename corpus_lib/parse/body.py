@@ -142,10 +142,16 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
     # The heading of a site block after the region closes the article: text after it is not boosted back in.
     end_block, credit = view.end_block, view.credit
     closed = next((p for p in range(region.end + 1, len(scores)) if end_block[p] and not credit[p]), len(scores))
+    # A list deeper than the paragraphs, after the text starts and before its last paragraph in the main column (before
+    # the close), is the article's own (a guide's names, specs, steps): its short items cost nothing.
+    last_text = max(
+        (p for p in range(closed) if scores[p] > 0 and view.content[p].indent == main and not view.content[p].bullet), default=-1
+    )
     rescored = []
     for position, (score, line) in enumerate(zip(scores, view.content)):
         if score <= 0:
-            rescored.append(score)
+            nested = line.bullet and line.indent > main and region.start < position < last_text
+            rescored.append(0.0 if nested and score > _DATELINE_SCORE else score)
         elif line.indent == main:
             rescored.append(score * _MAIN_INDENT_FACTOR if position < closed else score)
         elif position > last and not line.bullet:
