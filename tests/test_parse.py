@@ -109,6 +109,13 @@ def test_a_repeated_label_that_the_menu_also_shows_stays_template():
     assert sum(view_page(twice, frozenset({"pros"}), True).template) == 2
 
 
+def test_a_line_without_letters_is_no_template_line():
+    # Ranks, counters and ratings ('#1', '4', '2/5') recur on many pages of a mixed corpus: not as its furniture.
+    content = _content("Headline of the story", "#1", "Menu", *PARA, "2/5")
+    flags = view_page(content, frozenset({"1", "menu", "2/5"}), True).template
+    assert [line.text for line, flag in zip(content, flags) if flag] == ["Menu"]
+
+
 def test_media_markers_and_captions():
     assert strip_title_markers("Big news (Фото-Видео)") == ("Big news", {"photo", "video"})
     assert strip_title_markers("[VIDEO] Big news") == ("Big news", {"video"})

@@ -34,6 +34,7 @@ _MIN_SECTION_WORDS: Final = 150
 # A byline's name shown again as an author box's heading is this many content lines below it, or fewer.
 _NAME_AGAIN_REACH: Final = 3
 _HAS_DIGIT: Final = re.compile(r"\d")
+_HAS_LETTER: Final = re.compile(r"[^\W\d_]")
 # 'By Jane Roe', 'Von Max Muster', 'Автор: ...', 'Written by ...'.
 _BYLINE_WORDS: Final = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
                  "текст", "от", "müəllif", "yazar", "yazan")
@@ -150,7 +151,7 @@ def _template_flags(content: list[Line], template_keys: frozenset[str]) -> list[
     """
     if not template_keys:
         return [False] * len(content)
-    flags = [bool(line.key) and line.key in template_keys for line in content]
+    flags = [bool(line.key) and line.key in template_keys and _HAS_LETTER.search(line.key) is not None for line in content]
     counts: dict[str, int] = {}
     in_runs: set[str] = set()
     for position, (line, flag) in enumerate(zip(content, flags)):
