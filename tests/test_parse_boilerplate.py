@@ -58,7 +58,9 @@ def test_read_more_links_of_any_length_and_inline_buttons(text):
     assert block(text) and not heading(text)
 
 
-@pytest.mark.parametrize("text", ["Reply", "ReplyDelete", "Reply to This Share", "Antworten", "Responder", "Ответить", "Відповісти"])
+@pytest.mark.parametrize(
+    "text", ["Reply", "ReplyDelete", "Reply to This Share", "Antworten", "Responder", "Ответить", "Відповісти", "Antworten · Gefällt mir · Melden"]
+)
 def test_the_reply_link_under_a_comment_is_a_block_line_but_not_an_end(text):
     assert block(text) and not heading(text)
 

@@ -180,11 +180,13 @@ _APPARATUS_LINE: Final = re.compile(
     r"fontes|przypisy|bibliografia|źródła|источники|литература|список литературы|примечания|джерела"
 )
 _MAX_APPARATUS_WORDS: Final = 3
-_MAX_REPLY_WORDS: Final = 5
+_MAX_REPLY_WORDS: Final = 8
 # The action link under each comment of a thread, as the whole line: 'Reply', 'Antworten', 'Ответить'.
 _REPLY_LINE: Final = re.compile(
     r"(?:reply|replydelete|reply to this|antworten|répondre|responder|responda|rispondi|odpowiedz|ответить|відповісти|"
-    r"yanıtla|cavab ver|beantwoorden|svara|vastaa)(?:\W+(?:share|delete|report|quote|like))*"
+    r"yanıtla|cavab ver|beantwoorden|svara|vastaa)"
+    r"(?:\W+(?:share|delete|report|quote|like|gefällt mir|melden|teilen|zitieren|me gusta|denunciar|j'aime|signaler|mi piace|"
+    r"segnala|нравится|пожаловаться))*"
 )
 _APPARATUS_LINE_BY_FIRST: Final = _FirstCharPattern(_APPARATUS_LINE.pattern)
 # A button or a call to action, as the whole line: 'Book a demo', 'See price at Amazon', 'Jetzt kostenlos anmelden'.
