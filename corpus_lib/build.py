@@ -124,17 +124,46 @@ def build(
     _check_out(src_path, out_path)
     if not isinstance(cache, bool):
         _check_cache(src_path, out_path, Path(cache))
-    _recover_interrupted_swap(out_path)
-    previous_ledger = _read_previous(Path(previous)) if previous is not None else None
-
     if engine not in ("local", "dask"):
         raise BuildError(f"unknown engine {engine!r} (local or dask)")
-    scratch = out_path.parent / f".{out_path.name}.dask"
-    spec = EngineSpec(engine, scheduler, str(scratch))
+    with _only_build_of(out_path):
+        _recover_interrupted_swap(out_path)
+        previous_ledger = _read_previous(Path(previous)) if previous is not None else None
+        scratch = out_path.parent / f".{out_path.name}.dask"
+        spec = EngineSpec(engine, scheduler, str(scratch))
+        try:
+            return _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _only_build_of(out: Path) -> Iterator[None]:
+    """Hold OUT's build lock (the file .OUT.lock beside it) for the whole build. A second build of the same OUT fails
+    at once with a BuildError, instead of removing the first one's scratch files and swapping a folder under it.
+    The lock is the operating system's (flock; on Windows, a locked byte), held by an open file: a killed build
+    leaves no stale lock behind, only the empty file."""
+    lock_path = out.parent / f".{out.name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as handle:
+        try:
+            _lock_file(handle)
+        except OSError:
+            raise BuildError(f"{out}: another build is writing this folder now (it holds {lock_path})") from None
+        yield
+
+
+def _lock_file(handle) -> None:
+    """Lock an open file for this process without waiting (OSError when another process holds it)."""
     try:
-        return _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def _build(src_path, out_path, cfg, workers, previous, previous_ledger, cache, progress, spec) -> BuildReport:

@@ -171,6 +171,33 @@ def test_output_is_replaced_atomically(sample_corpus, tmp_path, monkeypatch):
     assert not (tmp_path / ".out.partial").exists() and not (tmp_path / ".out.previous").exists()
 
 
+def test_a_second_build_of_the_same_folder_fails_while_the_first_runs(sample_corpus, tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    shutil.copytree(sample_corpus / "mil", src / "mil")
+    out = tmp_path / "out"
+    first = build(src, out)
+    before = tree_digest(out)
+    # Another process holds OUT's build lock, as a running build does, until told to stop.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pathlib; from corpus_lib.build import _only_build_of\n"
+         "with _only_build_of(pathlib.Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()", str(out)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(BuildError, match="another build is writing this folder"):
+            build(src, out)
+        assert tree_digest(out) == before
+    finally:
+        holder.communicate("", timeout=60)
+    # The lock ends with the process that held it: the next build runs, to the same bytes.
+    assert build(src, out).summary_line() == first.summary_line()
+    assert tree_digest(out) == before
+
+
 def test_refuses_to_replace_a_folder_that_is_not_a_dataset(sample_corpus, tmp_path):
     out = tmp_path / "precious"
     out.mkdir()
