@@ -172,8 +172,9 @@ def _template_flags(content: list[Line], template_keys: frozenset[str]) -> list[
 _AUTHOR_NOTE_VERBS: Final = frozenset(
     "is was has writes covers joined lives studied specializes specialises leads edits "
     "ist war hat schreibt leitet arbeitet arbeitete lebt kam studierte berichtet "
-    "est a écrit dirige travaille vit es escribe trabaja vive dirige è scrive lavora".split()
+    "est écrit dirige travaille vit es escribe trabaja vive scrive lavora".split()
 )
+# A word of a name, of two letters or more ('O’Brien', 'Holliday-Bell'): one-letter words are never compared.
 _NAME_WORD: Final = re.compile(r"[^\W\d_][^\W\d_'’-]+")
 _MAX_AUTHOR_NOTE_WORDS: Final = 90
 # 'By Example Team': a byline that names a group, whose name a paragraph about its product may start with.
