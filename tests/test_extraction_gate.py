@@ -11,7 +11,10 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/19 (stop 27: kickers joined to a headline that stands alone
+# metric -> (group, floor); reached with corpus_lib.lines/27 (stop 32: calls to action and author notes are no paragraphs,
+# numbered items keep their numbers, lists nested between the paragraphs and ingredient lines cost nothing, lines without
+# letters are no template: title exact .746, 1,314 of 1,761; body F1 .919; with recall .867, 5,638 of 6,501; leak .077,
+# 471 of 6,098; day unchanged). lines/19 (stop 27: kickers joined to a headline that stands alone
 # nearby, dated headlines, reading times and long bylines, calls to action, comment counters, emoji sentence ends,
 # byline_after 2.5: title exact .744, 1,311 of 1,761; body F1 .909; with recall .853, 5,546 of 6,501; leak .078, 475 of
 # 6,098; day unchanged). lines/14 (a byline's name again under it is byline: title exact .732, 1,289 of 1,761, one page
@@ -24,10 +27,10 @@ from tests.conftest import DEV_SET, load_script
 # leak .079, 10 rejects; lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702,
 # day .815; lines/6: day .807.)
 FLOORS = {
-    "title_exact": ("overall", 0.724),
+    "title_exact": ("overall", 0.726),
     "day": ("overall", 0.795),
-    "body_f1": ("overall", 0.889),
-    "with_recall": ("overall", 0.833),
+    "body_f1": ("overall", 0.899),
+    "with_recall": ("overall", 0.847),
 }
 DANIEL_BODY_F1_FLOOR = 0.847
 LEAK_CEILING = 0.095
