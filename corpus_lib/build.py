@@ -141,16 +141,41 @@ def build(
 def _only_build_of(out: Path) -> Iterator[None]:
     """Hold OUT's build lock (the file .OUT.lock beside it) for the whole build. A second build of the same OUT fails
     at once with a BuildError, instead of removing the first one's scratch files and swapping a folder under it.
-    The lock is the operating system's (flock; on Windows, a locked byte), held by an open file: a killed build
-    leaves no stale lock behind, only the empty file."""
+    The lock is the operating system's (flock; on Windows, a locked byte), held by an open file, so a killed build
+    holds none. The file is removed at the end while still locked; a build that locked the file just before it was
+    removed sees that the path no longer names its file and locks the new one."""
     lock_path = out.parent / f".{out.name}.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+b") as handle:
+    for _ in range(_LOCK_ATTEMPTS):
+        handle = open(lock_path, "a+b")
         try:
             _lock_file(handle)
         except OSError:
+            handle.close()
             raise BuildError(f"{out}: another build is writing this folder now (it holds {lock_path})") from None
+        if _names_file(lock_path, handle):
+            break
+        handle.close()
+    else:
+        raise BuildError(f"{out}: could not lock {lock_path} (other builds kept replacing it)")
+    try:
         yield
+    finally:
+        with contextlib.suppress(OSError):  # Windows refuses to remove an open file: it stays, unlocked
+            lock_path.unlink()
+        handle.close()
+
+
+_LOCK_ATTEMPTS = 100
+
+
+def _names_file(path: Path, handle) -> bool:
+    """Whether `path` still names the open file `handle` (another build may have removed it and made a new one)."""
+    try:
+        named, opened = path.stat(), os.fstat(handle.fileno())
+    except FileNotFoundError:
+        return False
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
 
 
 def _lock_file(handle) -> None:

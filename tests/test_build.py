@@ -193,9 +193,10 @@ def test_a_second_build_of_the_same_folder_fails_while_the_first_runs(sample_cor
         assert tree_digest(out) == before
     finally:
         holder.communicate("", timeout=60)
-    # The lock ends with the process that held it: the next build runs, to the same bytes.
+    # The lock ends with the process that held it: the next build runs, to the same bytes, and leaves no lock file.
     assert build(src, out).summary_line() == first.summary_line()
     assert tree_digest(out) == before
+    assert not (tmp_path / ".out.lock").exists()
 
 
 def test_refuses_to_replace_a_folder_that_is_not_a_dataset(sample_corpus, tmp_path):
