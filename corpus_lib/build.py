@@ -137,6 +137,9 @@ def build(
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+_LOCK_ATTEMPTS = 100  # a build that loses the race to a removed lock file tries the new one, this many times
+
+
 @contextlib.contextmanager
 def _only_build_of(out: Path) -> Iterator[None]:
     """Hold OUT's build lock (the file .OUT.lock beside it) for the whole build. A second build of the same OUT fails
@@ -164,9 +167,6 @@ def _only_build_of(out: Path) -> Iterator[None]:
         with contextlib.suppress(OSError):  # Windows refuses to remove an open file: it stays, unlocked
             lock_path.unlink()
         handle.close()
-
-
-_LOCK_ATTEMPTS = 100
 
 
 def _names_file(path: Path, handle) -> bool:

@@ -98,16 +98,14 @@ def prose_scores(view: PageView) -> list[float]:
         for item in items:
             scores[item] = 0.0
     # A recipe's ingredients under their label: short lines (quantities, names, a table) that cost nothing.
-    position = 0
-    while position < len(content):
-        if not content[position].bullet and _INGREDIENTS.fullmatch(content[position].key) and scores[position] <= 0:
-            scores[position] = 0.0
-            position += 1
-            while position < len(content) and content[position].words <= _MAX_INGREDIENT_WORDS and scores[position] > _DATELINE_SCORE:
-                scores[position] = max(0.0, scores[position])
-                position += 1
+    under_label = False
+    for position, line in enumerate(content):
+        if not line.bullet and scores[position] <= 0 and _INGREDIENTS.fullmatch(line.key):
+            scores[position], under_label = 0.0, True
+        elif under_label and line.words <= _MAX_INGREDIENT_WORDS and scores[position] > _DATELINE_SCORE:
+            scores[position] = max(0.0, scores[position])
         else:
-            position += 1
+            under_label = False
     repeats = collections.Counter(line.key for line in content if line.bullet)
     run = 0
     for position, score in enumerate(scores):
