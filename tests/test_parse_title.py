@@ -472,3 +472,10 @@ def test_the_sentence_break_pattern_finds_what_its_lookbehind_first_form_finds()
         expected = [(m.span(), m[1]) for m in lookbehind_first.finditer(text)]
         assert [(m.span(), m[1]) for m in title._SENTENCE_BREAK.finditer(text)] == expected
     assert len(list(title._SENTENCE_BREAK.finditer(texts[0]))) == 5
+
+
+@pytest.mark.parametrize("button", ["Download Now", "Zurück zur Übersicht", "Book a demo"])
+def test_a_button_set_apart_above_the_text_is_no_headline(button):
+    assert 0 not in headline_scores(_view(button, "", *PARA), None)
+    result = parse("* Home", "", HEADLINE, "", "Vor 2 Stunden", "", button, "", *PARA, language="en")
+    assert result.title == HEADLINE
