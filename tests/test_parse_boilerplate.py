@@ -69,6 +69,20 @@ def test_a_sentence_that_starts_with_reply_is_prose():
     assert not block("Reply to the mayor came within hours.") and not block("Antworten gab es keine.")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Sie sind hier:", "You are here: Home", "Vous êtes ici : Accueil > Actualités",
+     "Sie sind hier: Home » Europa » Deutschland » Niedersachsen » Ostfriesland » Emden » Hafen und Altstadt"],
+)
+def test_a_breadcrumb_under_its_label_is_a_block_line_however_long_but_not_an_end(text):
+    assert block(text) and not heading(text)
+
+
+def test_a_sentence_that_starts_like_a_breadcrumb_label_is_prose():
+    assert not block("You are hereby invited to the opening of the new library on Monday.")
+    assert not block("Sie sind hierzulande die größte Gruppe unter den Pendlern.")
+
+
 @pytest.mark.parametrize("text", ["Search for survivors continues after the earthquake", "Suche nach Vermissten geht weiter"])
 def test_headlines_that_start_like_a_search_widget_are_no_block(text):
     assert not block(text)

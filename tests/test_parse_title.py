@@ -479,3 +479,9 @@ def test_a_button_set_apart_above_the_text_is_no_headline(button):
     assert 0 not in headline_scores(_view(button, "", *PARA), None)
     result = parse("* Home", "", HEADLINE, "", "Vor 2 Stunden", "", button, "", *PARA, language="en")
     assert result.title == HEADLINE
+
+
+def test_a_breadcrumb_trail_under_its_label_is_no_headline():
+    trail = "Sie sind hier: Home » Europa » Deutschland » Niedersachsen » Ostfriesland » Emden"
+    result = parse("* Home", "", trail, "", "Emden", "", "18.05.2021", *PARA, language="de")
+    assert result.title == "Emden"

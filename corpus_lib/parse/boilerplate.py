@@ -302,11 +302,28 @@ def caption_media(text: str, words: int) -> set[str]:
     return media_kinds(word)
 
 
+# A breadcrumb's label, alone or before the trail ('Sie sind hier: Home » Reisen » Emden'): the trail can be long.
+_YOU_ARE_HERE: Final = (
+    "you are here", "sie sind hier", "du bist hier", "vous êtes ici", "usted está aquí", "estás aquí", "jesteś tutaj",
+    "sei qui", "вы здесь", "ви тут",
+)
+
+
+def _starts_breadcrumb(key: str) -> bool:
+    if not key.startswith(_YOU_ARE_HERE):
+        return False
+    label = next(label for label in _YOU_ARE_HERE if key.startswith(label))
+    return not key[len(label) : len(label) + 1].isalnum()
+
+
 def is_site_block_line(key: str, words: int, text: str = "") -> bool:
-    """A short line that names a site block (related, share, comments, legal) or a cookie notice.
+    """A short line that names a site block (related, share, comments, legal) or a cookie notice, or a
+    breadcrumb trail under its label ('You are here: Home » News').
 
     `key` is the line's normalised key; `text` the line itself (the key has lost symbols like '©').
     """
+    if _starts_breadcrumb(key):
+        return True
     if words <= _MAX_BLOCK_WORDS and (_BLOCK_START_BY_FIRST.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
         return True
     if words <= _MAX_APPARATUS_WORDS and _APPARATUS_LINE_BY_FIRST.fullmatch(key):
