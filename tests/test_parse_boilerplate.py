@@ -21,7 +21,8 @@ def block(text):
     ["Related articles", "Comments (3)", "Leave a reply", "Share this article:", "Die meistgelesenen Artikel",
      "Weitere Informationen", "Lire aussi", "Noticias relacionadas", "Czytaj także", "Другие новости раздела",
      "Читайте также:", "Oxşar xəbərlər", "© 2021 Example Media", "Tags: council, budget", "Материалы по теме",
-     "Новости по теме:", "Статті за темою", "References", "Article Sources:", "Quellen", "Источники"],
+     "Новости по теме:", "Статті за темою", "References", "Article Sources:", "Quellen", "Источники",
+     "More Stories", "MORE STORIES LIKE THIS ONE", "All news", "Alle Meldungen", "Alle Artikel anzeigen", "все новости »"],
 )
 def test_headings_that_end_an_article(text):
     assert heading(text) and block(text)

@@ -20,9 +20,10 @@ _END_BLOCK: Final = (
     r"all rights reserved|copyright|privacy policy|terms of (?:use|service)|back to top|"
     r"related posts|share this:|like this:|you are using an? (?:outdated |old )?browser|was this (?:article|page|post) (?:helpful|useful)|"
     r"your email address will not be published|this site uses akismet|thanks for reading|cancel reply|"
-    r"recent comments|close this search box|"
+    r"recent comments|close this search box|more (?:news|stories)(?: like this(?: one)?)?|all news|"
     # German
-    r"mehr zum thema|mehr (?:aus|zu|von|über) [\w-]+(?: [\w-]+)?|weitere (?:artikel|beiträge|nachrichten|meldungen|themen|informationen)|"
+    r"mehr zum thema|mehr (?:aus|zu|von|über) [\w-]+(?: [\w-]+)?|(?:weitere|alle) (?:artikel|beiträge|nachrichten|meldungen|news)|"
+    r"weitere (?:themen|informationen)|"
     r"weiterlesen|das könnte (?:sie|dich) auch interessieren|auch interessant|lesen sie (?:auch|mehr)|(?:die )?meistgelesenen?(?: artikel)?|"
     r"meist gelesen|am meisten gelesen|(?:ähnliche|verwandte|passende|empfohlene|neueste|aktuelle) (?:artikel|beiträge|themen)|"
     r"kommentare?|keine kommentare|kommentar (?:schreiben|verfassen)|(?:schreibe(?:n sie)?|hinterlasse)(?: jetzt)? einen kommentar|"
@@ -44,7 +45,7 @@ _END_BLOCK: Final = (
     r"wszelkie prawa zastrzeżone|podziel się|dowiedz się więcej|czytasz właśnie|materiał chroniony prawem|"
     r"zapraszamy (?:też )?do subskrypcji|lue myös|luetuimmat|"
     # Russian / Ukrainian / Belarusian
-    r"читайте (?:также|нас|ещё|еще|також)|смотрите также|советуем почитать|рекомендуем|поделиться|подписывайтесь|подпишитесь|"
+    r"все новости|читайте (?:также|нас|ещё|еще|також)|смотрите также|советуем почитать|рекомендуем|поделиться|подписывайтесь|подпишитесь|"
     r"теги|метки|все права защищены|комментари\w*|похожие (?:новости|материалы|статьи)|другие новости|популярное|"
     r"последние новости|самое (?:читаемое|популярное|обсуждаемое)|новости партн[её]ров|версия для печати|поділитися|"
     r"(?:новости|материалы|статьи|ссылки|ещё|еще|больше) по теме|(?:новини|матеріали|статті) за темою|"
