@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import json
 from typing import Any, Sequence
 
@@ -54,6 +55,7 @@ def settings_digest(cfg: BuildConfig) -> str:
     relevant = {
         "corpus_lib": __version__,
         "parser": PARSER,
+        "ftfy": importlib.metadata.version("ftfy"),  # inputs.repair_mojibake: its repairs are part of the text
         "schema": schema_version(),
         "sources": [dataclasses.asdict(s) for s in cfg.sources],
         "default_timezone": cfg.default_timezone,

@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus_lib.inputs import InputFile, InputReject, _control_share, declared_charset, decode_bytes, discover, read_page
+from corpus_lib.inputs import (
+    InputFile, InputReject, _control_share, declared_charset, decode_bytes, discover, read_page, repair_mojibake,
+)
 
 RU = "Министр обороны встретился с делегацией и обсудил вопросы сотрудничества.\n"
 
@@ -101,6 +103,43 @@ def test_a_declared_charset_decodes_an_html_page(tmp_path):
     (tmp_path / "a.html").write_bytes(html.encode("gbk"))
     page = read_page(InputFile("a.html", tmp_path / "a.html"), 1 << 20)
     assert (page.text, page.encoding) == (html, "gb18030")
+
+
+def _misread(text, codec):
+    """Mojibake as a scraper makes it: UTF-8 bytes read as a code page, as a browser reads it (a byte the code page
+    leaves undefined becomes the C1 control of its number), and saved again."""
+    return "".join(bytes([byte]).decode(codec, errors="ignore") or chr(byte) for byte in text.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "line, codec",
+    [
+        ("Artificial intelligence isn’t just changing websites—it’s reshaping how people find them.", "cp1252"),
+        ("Le président a rencontré aujourd’hui les représentants à Paris.", "cp1252"),
+        ("Советуем почитать: министр обороны встретился с делегацией.", "cp1251"),
+        ("Советуем почитать: министр обороны встретился с делегацией.", "cp1252"),
+    ],
+)
+def test_utf8_misread_as_a_code_page_is_repaired_and_the_encoding_says_so(line, codec):
+    broken = _misread(line, codec)
+    assert broken != line
+    page = f"Home\n{broken}\n"
+    text, used = decode_bytes(page.encode("utf-8"))
+    assert text == f"Home\n{line}\n"
+    assert used == f"utf-8, mojibake repaired (windows-{codec[2:]})"
+
+
+def test_only_the_misread_lines_of_a_page_change():
+    intact = ["Größe und Preis: 12 €", "Министр обороны встретился с делегацией.", "“Quoted” — with a dash"]
+    broken = _misread("Der Beitrag wurde am Mittwoch veröffentlicht.", "cp1252")
+    text, misread_as = repair_mojibake("\n".join([intact[0], broken, *intact[1:]]))
+    assert text.split("\n") == [intact[0], "Der Beitrag wurde am Mittwoch veröffentlicht.", *intact[1:]]
+    assert misread_as == ("latin-1",)  # 'Ã¶' reads alike in Latin-1 and windows-1252: ftfy names the first
+
+
+@pytest.mark.parametrize("page", [RU, *LEGACY.values(), "SÃO PAULO E RIO DE JANEIRO", "café naïve Größe", "&amp; &#8217; ﬁne"])
+def test_text_without_mojibake_is_left_as_it_is(page):
+    assert repair_mojibake(page) == (page, ())
 
 
 def test_a_wrong_declaration_falls_back_to_detection():
