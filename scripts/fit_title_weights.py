@@ -52,7 +52,7 @@ from corpus_lib.templates import hash_keys, learn_templates, page_template_keys,
 SOURCE = "_root"  # the build's source key for files directly in its input folder
 MAX_WORDS = len(title.WEIGHTS.words) - 1  # the last word-count slot holds this many words or more
 SCALARS = ("full_stop", "truncated", "question", "asks_reader", "lowercase", "list_item", "date_after", "date_before", "byline_after",
-           "hint", "subheading", "template", "breadcrumb", "repeated_far", "not_repeated")
+           "hint", "subheading", "template", "breadcrumb", "trail_end", "repeated_far", "not_repeated")
 REACHES = tuple(reach for reach, _ in title.WEIGHTS.repeat)
 LAYOUT = ("set_apart", "blank_side")
 # Every feature the parser computes, one column each.

@@ -485,3 +485,22 @@ def test_a_breadcrumb_trail_under_its_label_is_no_headline():
     trail = "Sie sind hier: Home » Europa » Deutschland » Niedersachsen » Ostfriesland » Emden"
     result = parse("* Home", "", trail, "", "Emden", "", "18.05.2021", *PARA, language="de")
     assert result.title == "Emden"
+
+
+def test_the_line_that_repeats_the_end_of_a_breadcrumb_trail_beats_the_section_kicker_above_it():
+    # The section kicker sits right above the dateline; the headline, named again at the end of the trail, comes after the deck.
+    lines = ("* Startseite", "* Politik", f"* {HEADLINE}", "", "Politik", "18.05.2021 | 20:06", "", "The mayor wants a review",
+             "", HEADLINE, "", *PARA)
+    assert parse(*lines, language="en").title == HEADLINE
+    view = _view(*lines)
+    without = dataclasses.replace(WEIGHTS, trail_end=0.0)
+    position = next(p for p, line in enumerate(view.content) if line.text == HEADLINE and not line.bullet)
+    gain = headline_scores(view, None)[position] - headline_scores(view, None, without)[position]
+    assert gain == pytest.approx(WEIGHTS.trail_end)
+
+
+def test_a_menu_that_starts_with_home_has_no_trail_end():
+    lines = ("* Home", "* News", "* Sport", "* Culture", "* Travel", "* Weather", f"* {HEADLINE}", "", HEADLINE, "", *PARA)
+    view = _view(*lines)
+    without = dataclasses.replace(WEIGHTS, trail_end=0.0)
+    assert headline_scores(view, None) == headline_scores(view, None, without)
