@@ -805,34 +805,51 @@ def _short(s: Any, k: int = 120) -> str:
 
 
 def worst_pages(truth: Mapping[str, Truth], scores: Mapping[str, PageScore], k: int) -> list[tuple[float, str]]:
-    """The k worst pages: lowest body F1 where the truth has a body, else title F1 of a title
-    miss (exact title matches without a body are not listed). Ties broken by id."""
+    """The k pages whose body came out worst: lowest body F1 where the truth has a body, else the lowest share of
+    its `with` snippets found (pages with neither are not ranked). Ties broken by id."""
     ranked: list[tuple[float, str]] = []
     for pid, s in scores.items():
         if s.get("body_f1") is not None:
             ranked.append((s["body_f1"], pid))
-        elif s.get("title_exact") is False:
-            ranked.append((s["title_f1"], pid))
+        elif s.get("with_total"):
+            ranked.append((s["with_found"] / s["with_total"], pid))
     ranked.sort()
     return ranked[:k]
 
 
+def worst_titles(scores: Mapping[str, PageScore], k: int) -> list[tuple[float, str]]:
+    """The k title misses with the lowest title token-F1 (the furthest from the truth). Ties broken by id."""
+    return sorted((s["title_f1"], pid) for pid, s in scores.items() if s.get("title_exact") is False)[:k]
+
+
 def format_worst(truth: Mapping[str, Truth], run: SystemRun, scores: Mapping[str, PageScore], k: int) -> str:
-    lines = [f"worst {k} pages for {run.name} (lowest body F1, or title miss when there is no true body)"]
-    for key, pid in worst_pages(truth, scores, k):
-        t = truth[pid]
-        s = scores[pid]
-        p = run.predictions.get(pid) or {}
-        bf1 = "-" if s.get("body_f1") is None else f"{s['body_f1']:.3f}"
-        lines.append(f"- {pid}  [{t.get('source')}, lang={t.get('lang')}, status={s.get('status')}]  body F1={bf1}  title exact={s.get('title_exact')}")
-        lines.append(f"    title pred : {_short(p.get('title'))}")
-        lines.append(f"    title truth: {_short(t.get('title'))}")
-        if t.get("body") is not None:
-            lines.append(f"    body pred  : {_short(p.get('body'))}")
-            lines.append(f"    body truth : {_short(t.get('body'))}")
-        if reason := run.reject_reasons.get(pid):
-            lines.append(f"    reject reason: {reason}")
+    lines = [f"worst {k} bodies for {run.name} (lowest body F1, or share of `with` snippets found where the truth has no body)"]
+    for _, pid in worst_pages(truth, scores, k):
+        lines += _describe(pid, truth[pid], run, scores[pid], body=True)
+    lines += ["", f"worst {k} titles for {run.name} (misses with the lowest title token-F1)"]
+    for _, pid in worst_titles(scores, k):
+        lines += _describe(pid, truth[pid], run, scores[pid], body=False)
     return "\n".join(lines)
+
+
+def _describe(pid: str, t: Truth, run: SystemRun, s: PageScore, body: bool) -> list[str]:
+    p = run.predictions.get(pid) or {}
+    bf1 = "-" if s.get("body_f1") is None else f"{s['body_f1']:.3f}"
+    found = f"{s.get('with_found', 0)}/{s.get('with_total', 0)}" if s.get("with_total") else "-"
+    lines = [f"- {pid}  [{t.get('source')}, lang={t.get('lang')}, status={s.get('status')}]  body F1={bf1}  with found={found}"
+             f"  title exact={s.get('title_exact')}"]
+    lines.append(f"    title pred : {_short(p.get('title'))}")
+    lines.append(f"    title truth: {_short(t.get('title'))}")
+    if body and t.get("body") is not None:
+        lines.append(f"    body pred  : {_short(p.get('body'))}")
+        lines.append(f"    body truth : {_short(t.get('body'))}")
+    elif body and t.get("with"):
+        missed = [w for w in t["with"] if normalize_text(w) and normalize_text(w) not in normalize_text(p.get("body") or "")]
+        lines.append(f"    body pred  : {_short(p.get('body'))}")
+        lines.append(f"    with missed: {_short(missed[0] if missed else None)}")
+    if reason := run.reject_reasons.get(pid):
+        lines.append(f"    reject reason: {reason}")
+    return lines
 
 
 def _round_floats(obj: Any, nd: int = 6) -> Any:
@@ -917,7 +934,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--json", dest="json_out", metavar="OUT.json", help="write all numbers as JSON")
     ap.add_argument("--limit", type=int, metavar="N", help="only the first N pages (sorted by file name)")
     ap.add_argument("--no-trafilatura", action="store_true", help="skip the trafilatura baseline")
-    ap.add_argument("--worst", type=int, default=10, metavar="K", help="list the K worst corpus_lib pages (default 10, 0 = none)")
+    ap.add_argument("--worst", type=int, default=10, metavar="K", help="list the K worst corpus_lib bodies and titles (default 10, 0 = none)")
     args = ap.parse_args(argv)
     if args.limit is not None and args.limit < 0:
         ap.error("--limit must be >= 0")

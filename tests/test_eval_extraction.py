@@ -379,3 +379,14 @@ def test_run_trafilatura_on_html_pages_only(gt_dir):
     result = ev.evaluate(t, [run], html_ids={"ru-most"})
     assert result["groups"]["overall"]["systems"]["trafilatura"]["pages"] == 1
     assert "trafilatura" not in result["groups"]["source:src-a"]["systems"]
+
+
+def test_worst_bodies_rank_body_f1_and_else_the_share_of_with_snippets_and_titles_rank_apart():
+    scores = {
+        "a": {"body_f1": 0.40, "title_exact": True, "title_f1": 1.0},
+        "b": {"body_f1": None, "with_found": 1, "with_total": 4, "title_exact": False, "title_f1": 0.5},
+        "c": {"body_f1": None, "with_total": 0, "title_exact": False, "title_f1": 0.0},  # no body truth: titles only
+        "d": {"body_f1": 0.90, "title_exact": False, "title_f1": 0.2},
+    }
+    assert ev.worst_pages({}, scores, 10) == [(0.25, "b"), (0.40, "a"), (0.90, "d")]
+    assert ev.worst_titles(scores, 2) == [(0.0, "c"), (0.2, "d")]
