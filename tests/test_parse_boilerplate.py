@@ -60,7 +60,8 @@ def test_read_more_links_of_any_length_and_inline_buttons(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Reply", "ReplyDelete", "Reply to This Share", "Antworten", "Responder", "Ответить", "Відповісти", "Antworten · Gefällt mir · Melden"]
+    "text", ["Reply", "ReplyDelete", "Reply to This Share", "Antworten", "Responder", "Ответить", "Відповісти", "Antworten · Gefällt mir · Melden",
+             "Antwort ↓", "Reply →"]
 )
 def test_the_reply_link_under_a_comment_is_a_block_line_but_not_an_end(text):
     assert block(text) and not heading(text)
@@ -230,7 +231,7 @@ def action(text):
     "text",
     ["Book a demo", "Get started for free", "See price at Amazon", "View Deal", "Start your free trial", "Sign up for our newsletter",
      "Read Review!", "< Back", "Jump to Review", "Get a free quote today.", "Access the ebook", "Jetzt kostenlos anmelden",
-     "Zum Shop", "Mehr erfahren", "S'abonner", "Comprar ahora", "Подробнее"],
+     "Zum Shop", "Mehr erfahren", "S'abonner", "Comprar ahora", "Подробнее", "Learn more →", "Mehr erfahren ›"],
 )
 def test_buttons_and_calls_to_action(text):
     assert action(text)

@@ -183,11 +183,13 @@ _APPARATUS_LINE: Final = re.compile(
 _MAX_APPARATUS_WORDS: Final = 3
 _MAX_REPLY_WORDS: Final = 8
 # The action link under each comment of a thread, as the whole line: 'Reply', 'Antworten', 'Ответить'.
+# A link's arrow after its label: 'Reply ↓', 'Learn more →', 'Alle anzeigen ›'.
+_LINK_ARROW: Final = r"(?:\s*[→↓▼►»›↗⬇➔➜⟶]+)?"
 _REPLY_LINE: Final = re.compile(
-    r"(?:reply|replydelete|reply to this|antworten|répondre|responder|responda|rispondi|odpowiedz|ответить|відповісти|"
+    r"(?:reply|replydelete|reply to this|antworten|antwort|répondre|responder|responda|rispondi|odpowiedz|ответить|відповісти|"
     r"yanıtla|cavab ver|beantwoorden|svara|vastaa)"
     r"(?:\W+(?:share|delete|report|quote|like|gefällt mir|melden|teilen|zitieren|me gusta|denunciar|j'aime|signaler|mi piace|"
-    r"segnala|нравится|пожаловаться))*"
+    r"segnala|нравится|пожаловаться))*" + _LINK_ARROW
 )
 _APPARATUS_LINE_BY_FIRST: Final = _FirstCharPattern(_APPARATUS_LINE.pattern)
 # A button or a call to action, as the whole line: 'Book a demo', 'See price at Amazon', 'Jetzt kostenlos anmelden'.
@@ -206,6 +208,7 @@ _CALL_TO_ACTION: Final = re.compile(
     r"zum (?:shop|angebot)|hier (?:\w+ )?(?:anmelden|bestellen|klicken|kaufen)|zurück(?: zu[rm]? \w+)?|(?:ausgabe|heft) kaufen|"
     r"kostenlos (?:testen|registrieren|anmelden)|(?:je )?m'abonner|s'abonner|acheter(?: maintenant)?|réserver(?: maintenant)?|"
     r"comprar(?: ahora| ya)?|reservar(?: ahora)?|más información|acquista(?: ora)?|подробнее|купить|подписаться|записаться)"
+    + _LINK_ARROW
 )
 # The link mark follows the phrase within this many characters (a cheap test before the pattern).
 _READ_MORE_MARK: Final = re.compile(r"[:>»›→]")
