@@ -80,6 +80,16 @@ def test_a_breadcrumb_under_its_label_is_a_block_line_however_long_but_not_an_en
     assert block(text) and not heading(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["This entry was posted in News and tagged budget, council, roads, schools. Bookmark the permalink.",
+     "Dieser Eintrag wurde veröffentlicht in Politik und verschlagwortet mit Haushalt, Stadtrat von Jane Roe. Permanentlink.",
+     "Comments are closed.", "Die Kommentarfunktion ist geschlossen."],
+)
+def test_a_blogs_row_under_a_post_ends_the_article_however_long(text):
+    assert heading(text) and block(text)
+
+
 def test_a_sentence_that_starts_like_a_breadcrumb_label_is_prose():
     assert not block("You are hereby invited to the opening of the new library on Monday.")
     assert not block("Sie sind hierzulande die größte Gruppe unter den Pendlern.")
