@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/27 (stop 32: calls to action and author notes are no paragraphs,
+# metric -> (group, floor); reached with corpus_lib.lines/34 (stop 33: buttons and breadcrumb trails are no headlines, the end
+# of a breadcrumb trail is, links to all or more stories and a blog's row under a post end the article, mojibake is repaired:
+# title exact .751, 1,322 of 1,761; body F1 .919; with recall .868, 5,643 of 6,501; leak .077, 467 of 6,098; day 1,128). lines/27 (stop 32: calls to action and author notes are no paragraphs,
 # numbered items keep their numbers, lists nested between the paragraphs and ingredient lines cost nothing, lines without
 # letters are no template: title exact .746, 1,314 of 1,761; body F1 .919; with recall .867, 5,638 of 6,501; leak .077,
 # 471 of 6,098; day unchanged). lines/19 (stop 27: kickers joined to a headline that stands alone
@@ -27,10 +29,10 @@ from tests.conftest import DEV_SET, load_script
 # leak .079, 10 rejects; lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702,
 # day .815; lines/6: day .807.)
 FLOORS = {
-    "title_exact": ("overall", 0.726),
+    "title_exact": ("overall", 0.730),
     "day": ("overall", 0.795),
     "body_f1": ("overall", 0.899),
-    "with_recall": ("overall", 0.847),
+    "with_recall": ("overall", 0.848),
 }
 DANIEL_BODY_F1_FLOOR = 0.847
 LEAK_CEILING = 0.095
