@@ -173,7 +173,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
     subheadings = _table_of_contents(content, keys)
     hint_key = normalise_key(hint_title) if hint_title else None
     named = named_by_comments(content)
-    trail_ends = _trail_ends(content)
+    trail_ends = _trail_ends(content, keys)
     dateline, meta, block, template = view.dateline, view.meta, view.block, view.template
     date_after = _soon_after(dateline, META_REACH)
     byline_after = _soon_after(view.byline, META_REACH)
@@ -361,8 +361,8 @@ _TRAIL_ITEM_WORDS: Final = 25
 _TRAIL_END_WORDS: Final = 3  # a shorter last item is a section ('News'), not a headline
 
 
-def _trail_ends(content: list[Line]) -> frozenset[str]:
-    """Keys of the last items of the page's breadcrumb trails (see _TRAIL_STARTS)."""
+def _trail_ends(content: list[Line], keys: list[str]) -> frozenset[str]:
+    """Title keys (`keys`, one per line) of the last items of the page's breadcrumb trails (see _TRAIL_STARTS)."""
     ends = set()
     position, n = 0, len(content)
     while position < n:
@@ -374,7 +374,7 @@ def _trail_ends(content: list[Line]) -> frozenset[str]:
         while last + 1 < n and content[last + 1].bullet and content[last + 1].words <= _TRAIL_ITEM_WORDS:
             last += 1
         if _TRAIL_ITEMS[0] <= last - position + 1 <= _TRAIL_ITEMS[1] and content[last].words >= _TRAIL_END_WORDS:
-            ends.add(content[last].key)
+            ends.add(keys[last])
         position = last + 1
     return frozenset(ends)
 
