@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from corpus_lib.config import BuildConfig
@@ -33,8 +34,16 @@ def size_category(n: int) -> str:
     return "100M<n<1B"
 
 
-def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[str], download_size: int):
-    """The card's YAML as huggingface_hub.DatasetCardData, filled the way `datasets` itself writes it."""
+def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[str], download_size: int,
+                  data_digest: str | None = None):
+    """The card's YAML as huggingface_hub.DatasetCardData, filled the way `datasets` itself writes it.
+
+    `data_digest` (see shards_digest) goes into the default config's description. `datasets` caches a local
+    folder under a key made of the folder's name and its card's YAML alone, not of its files: a rebuild whose
+    sizes all stay the same (a parser version of the same length, a title fixed letter for letter) would load
+    the old rows from that cache. With the digest in the config the key changes with the data. `description`
+    is a field of every builder config, so `load_dataset` and the Hub read it as such.
+    """
     from datasets import DatasetInfo, SplitDict, SplitInfo
     from datasets.info import DatasetInfosDict
     from datasets.utils.metadata import MetadataConfigs
@@ -64,8 +73,17 @@ def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[
     data_files = [
         {"split": name, "path": [s.path for s in shards if s.split == name]} for name in splits
     ]
-    MetadataConfigs({"default": {"data_files": data_files}}).to_dataset_card_data(card)
+    default: dict[str, object] = {"data_files": data_files}
+    if data_digest:
+        default["description"] = f"corpus_lib Parquet shards, sha256 of their sha256 sums: {data_digest}"
+    MetadataConfigs({"default": default}).to_dataset_card_data(card)
     return card
+
+
+def shards_digest(shards: list[ShardInfo], files_sha256: dict[str, str]) -> str:
+    """sha256 over the shards' paths and sha256 sums, in shard order: it changes whenever a shard does."""
+    lines = "".join(f"{shard.path} {files_sha256[shard.path]}\n" for shard in shards)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
 def custom_license(config: BuildConfig) -> dict[str, str | None]:
@@ -87,7 +105,7 @@ def _split_totals(shards: list[ShardInfo]) -> dict[str, tuple[int, int]]:
 
 def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[str], download_size: int,
                 summary: dict[str, Any]) -> str:
-    metadata = card_metadata(config, shards, languages, download_size)
+    metadata = card_metadata(config, shards, languages, download_size, shards_digest(shards, summary["files_sha256"]) if shards else None)
     splits = _split_totals(shards)
     title = config.pretty_name or config.name
     lines = [

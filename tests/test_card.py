@@ -117,6 +117,32 @@ def test_card_yaml_has_every_key_the_hub_reads(sample_build):
     assert metadata_problems(card) == []
 
 
+def test_the_cards_config_carries_a_digest_of_the_shards_so_load_dataset_never_serves_an_old_build(sample_build, tmp_path):
+    import hashlib
+
+    from datasets import load_dataset_builder
+
+    out, _ = sample_build
+    info = build_info(out)
+    (config,) = read_card_yaml(out / "README.md")["configs"]
+    listing = "".join(f"{s['path']} {info['files_sha256'][s['path']]}\n" for s in info["shards"])
+    assert config["description"].endswith(hashlib.sha256(listing.encode()).hexdigest())
+
+    # datasets caches a local folder by its name and its card's YAML, not by its files: two builds into folders of one
+    # name whose cards differ only in the digest (a rebuild that kept every size) must not share a cache entry.
+    cache = tmp_path / "hf-cache"
+    again = tmp_path / "again" / out.name
+    shutil.copytree(out, again)
+    card = card_text(again)
+    digest = config["description"].rsplit(" ", 1)[1]
+    (again / "README.md").write_text(card.replace(digest, "0" * len(digest)), encoding="utf-8")
+    first = load_dataset_builder(str(out), cache_dir=str(cache)).cache_dir
+    assert load_dataset_builder(str(out), cache_dir=str(cache)).cache_dir == first  # the key is stable for one build
+    assert load_dataset_builder(str(again), cache_dir=str(cache)).cache_dir != first
+    (again / "README.md").write_text(card, encoding="utf-8")
+    assert load_dataset_builder(str(again), cache_dir=str(cache)).cache_dir == first  # same card: the same entry, as datasets does
+
+
 def _rows(out: Path) -> list[dict]:
     import pyarrow.parquet as pq
 
