@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
+from corpus_lib.card import shards_digest
 from corpus_lib.croissant import CONFORMS_TO, CROISSANT_FILE, croissant_data_type, license_url, split_field_name
 from corpus_lib.dedup import fingerprints_and_signatures
 from corpus_lib.hub_metadata import metadata_problems
@@ -39,6 +40,7 @@ from corpus_lib.neardup import MinHashParams, similar_pairs
 from corpus_lib.schema import arrow_schema, hf_features
 from corpus_lib.splits import LEDGER_FILE, SplitPlan
 from corpus_lib.table_check import table_violations
+from corpus_lib.write import ShardInfo
 
 # Stable check codes (documented in the README).
 CHECKS = {
@@ -49,6 +51,7 @@ CHECKS = {
     "card-size": "the card's num_bytes (Arrow size, give or take validity bitmaps), dataset_size and download_size fit the data",
     "card-features": "the card's features equal the schema's",
     "card-values": "license, language, task and size categories are values the Hub accepts",
+    "card-digest": "the card's default config names the digest of the shards present (load_dataset's cache key changes with the data)",
     "parquet-read": "every shard is a readable Parquet file",
     "parquet-schema": "every shard's Arrow schema equals the declared one, HF features included",
     "row-schema": "every row is valid against the record JSON Schema",
@@ -228,6 +231,9 @@ def validate(path: str | os.PathLike, skip: tuple[str, ...] | list[str] = ()) ->
     if card is not None:
         with timed("card"):
             _check_card_counts(root, card, layout, sizes, found)
+        if found.wants("card-digest") and layout:
+            with timed("card"):
+                _check_card_digest(card, layout, files, digests, found)
     if found.wants("croissant") and layout:
         with timed("croissant"):
             license_ok = card is not None and not any(key == "license" for key, _ in card_values)
@@ -394,6 +400,28 @@ def _fallback_layout(info: dict[str, Any] | None, data_files: list[str]) -> dict
             if match:
                 layout.setdefault(match[1], []).append(name)
     return {split: sorted(names) for split, names in layout.items()}
+
+
+_CARD_DIGEST = re.compile(r"sha256 of their sha256 sums: ([0-9a-f]{64})$")
+
+
+def _check_card_digest(card: dict[str, Any], layout: dict[str, list[str]], files: set[str], digests: _Digests,
+                       found: _Findings) -> None:
+    """The digest in the default config's description (see card.shards_digest) against the shards present, in the
+    card's split order, so a card left from another build is caught."""
+    config = next((c for c in card.get("configs") or [] if isinstance(c, dict) and c.get("config_name", "default") == "default"), {})
+    match = _CARD_DIGEST.search(str(config.get("description") or ""))
+    if match is None:
+        found.add("card-digest", "the default config names no digest of the shards: load_dataset may serve an older build "
+                  "of a folder of this name from its cache", "README.md", field="configs", severity="warning")
+        return
+    names = [name for split_names in layout.values() for name in split_names]
+    if any(name not in files for name in names):
+        return  # card-data-files reports the missing shard
+    shards = [ShardInfo(split, name, 0, 0) for split, split_names in layout.items() for name in split_names]
+    if shards_digest(shards, {name: digests.sha256(name) for name in names}) != match.group(1):
+        found.add("card-digest", "the card's digest of the shards differs from the shards present: the card is from "
+                  "another build", "README.md", field="configs")
 
 
 def _check_card_features(card: dict[str, Any], found: _Findings) -> None:

@@ -260,7 +260,7 @@ def test_validate_a_hub_download(hub, sample_build):
     data = blob.read_bytes()
     blob.chmod(0o644)
     blob.write_bytes(data[: len(data) // 2])
-    assert {(p.code, p.file) for p in validate(snapshot).errors} == {("parquet-read", TEST), ("checksum", TEST)}
+    assert {(p.code, p.file) for p in validate(snapshot).errors} == {("parquet-read", TEST), ("checksum", TEST), ("card-digest", "README.md")}
 
 
 # --- the shipped CI workflow and pre-commit hook ----------------------------------------------
