@@ -80,9 +80,9 @@ def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[
     return card
 
 
-def shards_digest(shards: list[ShardInfo], files_sha256: dict[str, str]) -> str:
+def shards_digest(paths: list[str], files_sha256: dict[str, str]) -> str:
     """sha256 over the shards' paths and sha256 sums, in shard order: it changes whenever a shard does."""
-    lines = "".join(f"{shard.path} {files_sha256[shard.path]}\n" for shard in shards)
+    lines = "".join(f"{path} {files_sha256[path]}\n" for path in paths)
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
@@ -105,7 +105,7 @@ def _split_totals(shards: list[ShardInfo]) -> dict[str, tuple[int, int]]:
 
 def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[str], download_size: int,
                 summary: dict[str, Any]) -> str:
-    metadata = card_metadata(config, shards, languages, download_size, shards_digest(shards, summary["files_sha256"]) if shards else None)
+    metadata = card_metadata(config, shards, languages, download_size, shards_digest([s.path for s in shards], summary["files_sha256"]) if shards else None)
     splits = _split_totals(shards)
     title = config.pretty_name or config.name
     lines = [

@@ -40,7 +40,6 @@ from corpus_lib.neardup import MinHashParams, similar_pairs
 from corpus_lib.schema import arrow_schema, hf_features
 from corpus_lib.splits import LEDGER_FILE, SplitPlan
 from corpus_lib.table_check import table_violations
-from corpus_lib.write import ShardInfo
 
 # Stable check codes (documented in the README).
 CHECKS = {
@@ -418,8 +417,7 @@ def _check_card_digest(card: dict[str, Any], layout: dict[str, list[str]], files
     names = [name for split_names in layout.values() for name in split_names]
     if any(name not in files for name in names):
         return  # card-data-files reports the missing shard
-    shards = [ShardInfo(split, name, 0, 0) for split, split_names in layout.items() for name in split_names]
-    if shards_digest(shards, {name: digests.sha256(name) for name in names}) != match.group(1):
+    if shards_digest(names, {name: digests.sha256(name) for name in names}) != match.group(1):
         found.add("card-digest", "the card's digest of the shards differs from the shards present: the card is from "
                   "another build", "README.md", field="configs")
 

@@ -844,7 +844,8 @@ def _describe(pid: str, t: Truth, run: SystemRun, s: PageScore, body: bool) -> l
         lines.append(f"    body pred  : {_short(p.get('body'))}")
         lines.append(f"    body truth : {_short(t.get('body'))}")
     elif body and t.get("with"):
-        missed = [w for w in t["with"] if normalize_text(w) and normalize_text(w) not in normalize_text(p.get("body") or "")]
+        body_text = normalize_text(p.get("body") or "")
+        missed = [w for w in t["with"] if normalize_text(w) and normalize_text(w) not in body_text]
         lines.append(f"    body pred  : {_short(p.get('body'))}")
         lines.append(f"    with missed: {_short(missed[0] if missed else None)}")
     if reason := run.reject_reasons.get(pid):

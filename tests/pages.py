@@ -1,4 +1,4 @@
-"""Small page texts written here, shared by the parser tests."""
+"""Small page texts written here, shared by the parser and input tests."""
 
 PARA = [
     "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
@@ -11,3 +11,9 @@ HEADLINE = "Council approves budget after long debate"
 def page(*lines: str) -> str:
     """A page dump: one line per argument ('' for a blank line)."""
     return "\n".join(lines) + "\n"
+
+
+def misread(text: str, codec: str) -> str:
+    """Mojibake as a scraper makes it: the text's UTF-8 bytes read as a code page, as a browser reads it (a byte the code
+    page leaves undefined becomes the C1 control of its number). Saved again, it is valid UTF-8 of other characters."""
+    return "".join(bytes([byte]).decode(codec, errors="ignore") or chr(byte) for byte in text.encode("utf-8"))

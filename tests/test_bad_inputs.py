@@ -32,6 +32,7 @@ import pytest
 from corpus_lib import build, record_id, validate
 from corpus_lib.config import ConfigError
 from corpus_lib.inputs import InputFile, InputReject, read_page
+from tests.pages import misread
 from tests.stand_ins import skip_plots
 
 MAX_PAGE_BYTES = 200_000
@@ -208,12 +209,6 @@ def many_lines(count: int, line: str = "* ссылка {}\n") -> str:
     return top.text + "".join(line.format(i) for i in range(count - top.text.count("\n")))
 
 
-def misread(text: str, codec: str) -> bytes:
-    """Mojibake: the page's UTF-8 read as a code page (an undefined byte as the C1 control of its number, as a browser
-    reads it) and saved again as UTF-8."""
-    return "".join(bytes([byte]).decode(codec, errors="ignore") or chr(byte) for byte in text.encode("utf-8")).encode("utf-8")
-
-
 def record(p: Page, encoding: str = "utf-8", **fields: Any) -> Record:
     return Record({"title": p.title, "body": p.body, "input_encoding": encoding, **fields})
 
@@ -258,7 +253,7 @@ CASES = [
     Case("cp1251", "enc/cp1251.txt", text_file("enc/cp1251.txt", P["cp1251"].text.encode("cp1251")), record(P["cp1251"], "cp1251")),
     Case("koi8-r", "enc/koi8-r.txt", text_file("enc/koi8-r.txt", P["koi8"].text.encode("koi8-r")), record(P["koi8"], "koi8-r")),
     Case("UTF-8 misread as windows-1251 and saved again (mojibake)", "enc/mojibake.txt",
-         text_file("enc/mojibake.txt", misread(P["moji"].text, "cp1251")), record(P["moji"], "utf-8, mojibake repaired (windows-1251)")),
+         text_file("enc/mojibake.txt", misread(P["moji"].text, "cp1251").encode("utf-8")), record(P["moji"], "utf-8, mojibake repaired (windows-1251)")),
     Case("UTF-16 with BOM", "enc/utf16.txt", text_file("enc/utf16.txt", P["utf16"].text.encode("utf-16")), record(P["utf16"], "utf-16")),
     Case("UTF-32 with BOM", "enc/utf32.txt", text_file("enc/utf32.txt", P["utf32"].text.encode("utf-32")), record(P["utf32"], "utf-32")),
     Case("UTF-8 with BOM", "enc/utf8-bom.txt", text_file("enc/utf8-bom.txt", b"\xef\xbb\xbf" + P["utf8bom"].text.encode()),

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from corpus_lib.inputs import (
     InputFile, InputReject, _control_share, declared_charset, decode_bytes, discover, read_page, repair_mojibake,
 )
+from tests.pages import misread
 
 RU = "Министр обороны встретился с делегацией и обсудил вопросы сотрудничества.\n"
 
@@ -105,12 +106,6 @@ def test_a_declared_charset_decodes_an_html_page(tmp_path):
     assert (page.text, page.encoding) == (html, "gb18030")
 
 
-def _misread(text, codec):
-    """Mojibake as a scraper makes it: UTF-8 bytes read as a code page, as a browser reads it (a byte the code page
-    leaves undefined becomes the C1 control of its number), and saved again."""
-    return "".join(bytes([byte]).decode(codec, errors="ignore") or chr(byte) for byte in text.encode("utf-8"))
-
-
 @pytest.mark.parametrize(
     "line, codec",
     [
@@ -121,7 +116,7 @@ def _misread(text, codec):
     ],
 )
 def test_utf8_misread_as_a_code_page_is_repaired_and_the_encoding_says_so(line, codec):
-    broken = _misread(line, codec)
+    broken = misread(line, codec)
     assert broken != line
     page = f"Home\n{broken}\n"
     text, used = decode_bytes(page.encode("utf-8"))
@@ -131,7 +126,7 @@ def test_utf8_misread_as_a_code_page_is_repaired_and_the_encoding_says_so(line, 
 
 def test_only_the_misread_lines_of_a_page_change():
     intact = ["Größe und Preis: 12 €", "Министр обороны встретился с делегацией.", "“Quoted” — with a dash"]
-    broken = _misread("Der Beitrag wurde am Mittwoch veröffentlicht.", "cp1252")
+    broken = misread("Der Beitrag wurde am Mittwoch veröffentlicht.", "cp1252")
     text, misread_as = repair_mojibake("\n".join([intact[0], broken, *intact[1:]]))
     assert text.split("\n") == [intact[0], "Der Beitrag wurde am Mittwoch veröffentlicht.", *intact[1:]]
     assert misread_as == ("latin-1",)  # 'Ã¶' reads alike in Latin-1 and windows-1252: ftfy names the first

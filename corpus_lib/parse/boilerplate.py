@@ -320,13 +320,25 @@ def _starts_breadcrumb(key: str) -> bool:
     return not key[len(label) : len(label) + 1].isalnum()
 
 
+# The row a blog prints under a post, however long: 'This entry was posted in News and tagged ...', 'Comments are closed.'
+_POST_FOOTER: Final = (
+    "this entry was posted", "dieser eintrag wurde veröffentlicht", "dieser beitrag wurde veröffentlicht", "comments are closed",
+    "kommentare sind geschlossen", "kommentare geschlossen", "die kommentarfunktion ist geschlossen", "les commentaires sont fermés",
+)
+_MAX_POST_FOOTER_WORDS: Final = 60
+
+
+def _is_post_footer(key: str, words: int) -> bool:
+    return words <= _MAX_POST_FOOTER_WORDS and key.startswith(_POST_FOOTER)
+
+
 def is_site_block_line(key: str, words: int, text: str = "") -> bool:
-    """A short line that names a site block (related, share, comments, legal) or a cookie notice, or a
-    breadcrumb trail under its label ('You are here: Home » News').
+    """A short line that names a site block (related, share, comments, legal) or a cookie notice; or, however
+    long, a breadcrumb trail under its label ('You are here: Home » News') or a blog's row under a post.
 
     `key` is the line's normalised key; `text` the line itself (the key has lost symbols like '©').
     """
-    if _starts_breadcrumb(key) or (key.startswith(_POST_FOOTER) and words <= _MAX_POST_FOOTER_WORDS):
+    if _starts_breadcrumb(key) or _is_post_footer(key, words):
         return True
     if words <= _MAX_BLOCK_WORDS and (_BLOCK_START_BY_FIRST.match(key) or _COPYRIGHT.match(text.lstrip()) or _is_share_bar(key)):
         return True
@@ -354,18 +366,10 @@ def _is_share_bar(key: str) -> bool:
     return social >= _MIN_SOCIAL_WORDS and 2 * social >= len(tokens)
 
 
-# The row a blog prints under a post, however long: 'This entry was posted in News and tagged ...', 'Comments are closed.'
-_POST_FOOTER: Final = (
-    "this entry was posted", "dieser eintrag wurde veröffentlicht", "dieser beitrag wurde veröffentlicht", "comments are closed",
-    "kommentare sind geschlossen", "kommentare geschlossen", "die kommentarfunktion ist geschlossen", "les commentaires sont fermés",
-)
-_MAX_POST_FOOTER_WORDS: Final = 60
-
-
 def is_end_block_heading(key: str, words: int, text: str = "") -> bool:
     """The line is only the heading of a block that follows an article ('Related articles', 'Comments (3)',
     '© 2021 Example'), or a blog's row under a post (see _POST_FOOTER): the article has ended."""
-    if key.startswith(_POST_FOOTER) and words <= _MAX_POST_FOOTER_WORDS:
+    if _is_post_footer(key, words):
         return True
     if words > 8:
         return False
