@@ -256,3 +256,30 @@ def test_a_block_heading_repeated_over_each_section_heads_the_sections():
     teasers = [line for n in range(1, 5) for line in (f"Another story number {n} about the town", "Read more")]
     result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, "Read more", *teasers))
     assert result.paragraphs == tuple(PARA)
+
+
+def test_a_table_of_dated_figures_inside_the_text_does_not_cut_it():
+    # A statistic's series: each row has a date, so each row read as a dateline and cost as much; forty of them
+    # cut the article in two and the larger half won.
+    rows = [f"{month}/1/{year}   +{(month * 7 + year) % 20}.{month}%" for year in (2021, 2022, 2023) for month in range(1, 13)]
+    after = [p.replace("council", "county") for p in PARA]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], "Date   Change in the median price (YoY)", *rows, *after))
+    assert result.paragraphs[-len(after):] == tuple(after)
+    assert result.paragraphs[0] == PARA[0]
+    assert all(" ".join(row.split()) in result.paragraphs for row in rows)
+    assert result.published.local == "2021-05-18"
+
+
+def test_only_rows_of_figures_are_a_table_of_figures():
+    from corpus_lib.parse.article import page_lines
+    from corpus_lib.parse.page import view_page
+
+    def figures(*lines):
+        content = [line for line in page_lines("\n".join(lines)) if line.text]
+        return view_page(content, frozenset(), True).figures
+
+    assert figures("2019   4.2   17.0", "2020   4.4   17.9", "2021   5.1   18.3") == [True] * 3
+    assert figures("2019   4.2   17.0", "2020   4.4   17.9") == [False] * 2  # two rows: a date and a figure, maybe
+    signatures = ["1,199  Jane Roe     Feb 16, 2013", "1,198  John Doe     Feb 16, 2013", "1,197  Max Muster   Feb 16, 2013"]
+    assert figures(*signatures) == [False] * 3
+    assert figures("18.05.2021", "19.05.2021", "20.05.2021") == [False] * 3  # no cells: an archive's dates

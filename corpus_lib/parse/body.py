@@ -173,6 +173,8 @@ def _prose_score(view: PageView, position: int) -> float:
         return _BLOCK_SCORE
     if view.dateline[position]:
         return _DATELINE_SCORE
+    if view.figures[position]:
+        return 0.0  # a table of figures in the text: short lines, but no furniture
     length = len(line.text)
     if line.bullet:
         return _list_item_score(line, length)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from typing import Final
 
@@ -35,6 +36,7 @@ _MIN_SECTION_WORDS: Final = 150
 _NAME_AGAIN_REACH: Final = 3
 _HAS_DIGIT: Final = re.compile(r"\d")
 _HAS_LETTER: Final = re.compile(r"[^\W\d_]")
+_MIN_FIGURE_ROWS: Final = 3  # a table, not a date and a figure on one line
 # 'By Jane Roe', 'Von Max Muster', 'Автор: ...', 'Written by ...'.
 _BYLINE_WORDS: Final = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
                  "текст", "от", "müəllif", "yazar", "yazan")
@@ -77,6 +79,7 @@ class PageView:
     end_block: list[bool]  # only the heading of a block that follows an article: 'Related articles'
     template: list[bool]  # recurs across the source's pages
     meta: list[bool]  # sits between a headline and its text without breaking them apart
+    figures: list[bool]  # a row of a table of figures ('1/1/2013   +13.1%'), in a run of them
     menu: frozenset[str]  # keys of short list items: the page's menus, which breadcrumbs ('Home » Section') repeat
     # title_parts of each line of up to 40 words: computed by title.view_parts when first asked, then kept
     parts: list[tuple[str, ...]] | None = None
@@ -87,6 +90,10 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
     dateline = [False] * len(content)
     for position, matches in dates.items():
         dateline[position] = _mostly_date(content[position].text, matches)
+    figures = _figure_rows(content, dates)
+    for position in itertools.compress(range(len(content)), figures):
+        dateline[position] = False
+        dates.pop(position, None)
     relative = {}
     for position, line in enumerate(content):
         if len(line.text) <= _RELATIVE_MAX_CHARS and position not in dates and _HAS_DIGIT.search(line.text):
@@ -115,9 +122,35 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         block=block,
         end_block=end_block,
         template=_template_flags(content, template_keys),
+        figures=figures,
         meta=[d or b or bool(c) or r or p in signed for p, (d, b, c, r) in enumerate(zip(dateline, byline, caption, credit))],
         menu=frozenset(line.key for line in content if line.bullet and line.words <= 4),
     )
+
+
+def _figure_rows(content: list[Line], dates: dict[int, list[DateMatch]]) -> list[bool]:
+    """Rows of a table of figures, _MIN_FIGURE_ROWS or more in a run: cells set apart by spaces (split_lines keeps a
+    data row's cells on one line) and no letter but a date's ('1/1/2013   +13.1%', '2019   4.2   17.0'). A
+    statistic's series, part of the text: their dates are no datelines, which each cost the text and one of which
+    could be taken for the publication date. Rows with words (signatures: a name and a date) are not figures."""
+    flags = [False] * len(content)
+    start = 0
+    for position in range(len(content) + 1):
+        if position < len(content) and _is_figure_row(content[position], dates.get(position, ())):
+            continue
+        if position - start >= _MIN_FIGURE_ROWS:
+            flags[start:position] = [True] * (position - start)
+        start = position + 1
+    return flags
+
+
+def _is_figure_row(line: Line, matches: list[DateMatch] | tuple[()]) -> bool:
+    text = line.text
+    if line.bullet or "  " not in text:
+        return False
+    for m in sorted(matches, key=lambda m: -m.start):
+        text = text[: m.start] + " " + text[m.end :]
+    return _HAS_LETTER.search(text) is None
 
 
 def _unmark_section_blocks(content: list[Line], block: list[bool], end_block: list[bool]) -> None:
