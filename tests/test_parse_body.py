@@ -283,3 +283,15 @@ def test_only_rows_of_figures_are_a_table_of_figures():
     signatures = ["1,199  Jane Roe     Feb 16, 2013", "1,198  John Doe     Feb 16, 2013", "1,197  Max Muster   Feb 16, 2013"]
     assert figures(*signatures) == [False] * 3
     assert figures("18.05.2021", "19.05.2021", "20.05.2021") == [False] * 3  # no cells: an archive's dates
+
+
+def test_a_page_that_shows_its_text_again_gives_it_once():
+    text = [p.replace("council", f"council of district {n}") for n in range(1, 4) for p in PARA]  # nine paragraphs
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *text, "", *text, "", *text, "© 2021 Example"))
+    assert result.paragraphs == tuple(text)
+    # A plan that ends with the same four meals as its first day keeps them: four paragraphs are an item, not a copy.
+    meals = [f"{meal}: {food}, with a glass of water and a short walk afterwards." for meal, food in
+             (("Breakfast", "oats and berries"), ("Lunch", "a bean salad"), ("Snack", "an apple"), ("Dinner", "fish and rice"))]
+    days = [PARA[0], "Day 1", *meals, "Day 2", *(m.replace("water", "tea") for m in meals), "Day 3", *meals]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *days))
+    assert result.paragraphs == tuple(days)

@@ -41,6 +41,7 @@ _MAIN_INDENT_FACTOR: Final = 1.5
 _OTHER_INDENT_FACTOR: Final = 0.3
 _OFF_INDENT_SCORE: Final = -0.3
 _MIN_MAIN_INDENT_MASS: Final = 10.0
+_MIN_REPEATED_TAIL: Final = 5  # paragraphs
 _LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
 _MIN_LIST_ITEM_WORDS: Final = 2
@@ -319,11 +320,35 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them
         out.append(_single_spaced(_item_text(line)))
         prose.append(not line.bullet)
+    kept = _without_repeated_tail(out)
+    del out[kept:], prose[kept:]
     # Captions just outside the region (between headline and body, or after the last paragraph).
     for position in [*range(max(0, region.start - 6), region.start), *range(region.end + 1, min(len(content), region.end + 4))]:
         if position > title_position:
             media |= view.caption[position]
     return out, prose, media
+
+
+def _without_repeated_tail(paragraphs: list[str]) -> int:
+    """How many paragraphs to keep: a page that shows its text twice or more (a layout for each screen, a print
+    copy) repeats it at the end, and a tail of _MIN_REPEATED_TAIL or more paragraphs equal to an earlier run is
+    such a copy. A guide's repeated items (the same meal on two days, a sponsor's box under each section) are
+    shorter runs, or followed by text of their own."""
+    end = len(paragraphs)
+    while end > _MIN_REPEATED_TAIL:
+        last = paragraphs[end - 1]
+        longest = 0
+        for earlier in range(end - 2, -1, -1):
+            if paragraphs[earlier] != last:
+                continue
+            n = 1  # the copy is the n paragraphs before end; the original the n before earlier + 1, ending before it
+            while n <= earlier and earlier - n < end - 1 - n and paragraphs[earlier - n] == paragraphs[end - 1 - n]:
+                n += 1
+            longest = max(longest, n)
+        if longest < _MIN_REPEATED_TAIL:
+            break
+        end -= longest
+    return end
 
 
 # A short line without sentence punctuation is a label (a button, a box title, a link) unless it heads
