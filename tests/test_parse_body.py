@@ -295,3 +295,13 @@ def test_a_page_that_shows_its_text_again_gives_it_once():
     days = [PARA[0], "Day 1", *meals, "Day 2", *(m.replace("water", "tea") for m in meals), "Day 3", *meals]
     result = parse(page("* Home", HEADLINE, "18.05.2021", *days))
     assert result.paragraphs == tuple(days)
+
+
+def test_a_comment_thread_under_its_heading_is_not_the_article_however_long():
+    # Eight long comments outweigh the three paragraphs, so no score splits them: the heading that quotes the
+    # headline does.
+    thread = []
+    for number in range(1, 9):
+        thread += [f"Reader {number}", *(c.replace("the", f"the {number}") for c in COMMENTS)]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, f"8 Comments on “{HEADLINE}”", *thread))
+    assert result.paragraphs == tuple(PARA)

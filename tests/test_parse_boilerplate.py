@@ -3,7 +3,7 @@
 import pytest
 
 from corpus_lib.parse.boilerplate import (
-    is_call_to_action, is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
+    comments_quote, is_call_to_action, is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
 )
 from corpus_lib.parse.lines import normalise_key
 
@@ -254,3 +254,15 @@ def test_buttons_and_calls_to_action(text):
 )
 def test_subheadings_that_start_like_a_call_to_action_are_not_one(text):
     assert not action(text)
+
+
+@pytest.mark.parametrize(
+    "text, quoted",
+    [("59 Comments on “The December Comfort Watches 2025, Day Eighteen: Starship Troopers”",
+      "The December Comfort Watches 2025, Day Eighteen: Starship Troopers"),
+     ("4 thoughts on “Harbour notes”", "Harbour notes"), ("Ein Gedanke zu „Harbour notes“", "Harbour notes"),
+     ("12 комментариев к «Заметки из гавани»", "Заметки из гавани"),
+     ("Four thoughts on “Harbour notes” came to mind while I read it again on the train.", "")],
+)
+def test_the_line_a_comment_threads_heading_quotes(text, quoted):
+    assert comments_quote(text, len(text.split())) == quoted

@@ -366,6 +366,28 @@ def _is_share_bar(key: str) -> bool:
     return social >= _MIN_SOCIAL_WORDS and 2 * social >= len(tokens)
 
 
+# A comment section's heading quotes the headline: '4 thoughts on “Title”', 'Ein Gedanke zu „Title“'.
+_COMMENTS_ON: Final = re.compile(
+    r"(?:\d+|one|two|three|four|five|ein|eine|zwei|drei|vier|fünf|un|une|uno|una)\s+"
+    r"(?:thoughts?|comments?|responses?|repl(?:y|ies)|gedanken?|kommentare?|antworten?|reaktionen|"
+    r"réponses?|commentaires?|comentarios?|respuestas?|commenti|risposte|reacties|komentarz[ey]?|"
+    r"комментари[йяев]*|ответ(?:а|ов)?)\s+"
+    r"(?:on|to|about|zu|zum|zur|auf|für|über|à|a|sur|en|de|su|op|do|к|на)\s+"
+    r"[\"'“”„«»‘’‚](.+?)[\"'“”„«»‘’‚]\s*$",
+    re.IGNORECASE,
+)
+_COMMENTS_ON_MAX_WORDS: Final = 40
+_CLOSING_QUOTES: Final = frozenset("\"'“”„«»‘’‚")  # the quotes _COMMENTS_ON closes the quoted line with
+
+
+def comments_quote(text: str, words: int) -> str:
+    """The line quoted by a comment section's heading ('4 thoughts on “Title”' -> 'Title'), else ''."""
+    if words > _COMMENTS_ON_MAX_WORDS or text[-1:] not in _CLOSING_QUOTES:  # a cheap test first
+        return ""
+    m = _COMMENTS_ON.match(text)
+    return m[1] if m else ""
+
+
 def is_end_block_heading(key: str, words: int, text: str = "") -> bool:
     """The line is only the heading of a block that follows an article ('Related articles', 'Comments (3)',
     '© 2021 Example'), or a blog's row under a post (see _POST_FOOTER): the article has ended."""

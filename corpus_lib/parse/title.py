@@ -11,7 +11,7 @@ import re
 import string
 from typing import Final
 
-from corpus_lib.parse.boilerplate import is_call_to_action, strip_title_markers
+from corpus_lib.parse.boilerplate import comments_quote, is_call_to_action, strip_title_markers
 from corpus_lib.parse.lines import Line, count_words, line_words, normalise_key
 from corpus_lib.parse.page import META_REACH, PageView
 
@@ -102,19 +102,7 @@ _LEAD_WORDS: Final = 12
 # Deletes the ASCII letters: counting what is left counts them (see _count_letters).
 _DROP_ASCII_LETTERS: Final = str.maketrans("", "", string.ascii_letters)
 _MENU_ITEMS: Final = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
-# A comment section's heading quotes the headline: '4 thoughts on “Title”', 'Ein Gedanke zu „Title“'.
-_COMMENTS_ON: Final = re.compile(
-    r"(?:\d+|one|two|three|four|five|ein|eine|zwei|drei|vier|fünf|un|une|uno|una)\s+"
-    r"(?:thoughts?|comments?|responses?|repl(?:y|ies)|gedanken?|kommentare?|antworten?|reaktionen|"
-    r"réponses?|commentaires?|comentarios?|respuestas?|commenti|risposte|reacties|komentarz[ey]?|"
-    r"комментари[йяев]*|ответ(?:а|ов)?)\s+"
-    r"(?:on|to|about|zu|zum|zur|auf|für|über|à|a|sur|en|de|su|op|do|к|на)\s+"
-    r"[\"'“”„«»‘’‚](.+?)[\"'“”„«»‘’‚]\s*$",
-    re.IGNORECASE,
-)
-_COMMENTS_ON_MAX_WORDS: Final = 40
 _MAX_HEADLINE_WORDS: Final = 40  # longer lines are no headlines
-_CLOSING_QUOTES: Final = frozenset("\"'“”„«»‘’‚")  # the quotes _COMMENTS_ON closes the headline with: a cheap test first
 # A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
 _BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
 # Lines that name no page: a web address ('The Wayback Machine - https://...'), a PHP error message ('Warning: ...
@@ -259,10 +247,9 @@ def named_by_comments(content: list[Line]) -> set[str]:
     an HTML title does (the hint)."""
     named = set()
     for line in content:
-        if line.words <= _COMMENTS_ON_MAX_WORDS and line.text[-1] in _CLOSING_QUOTES:
-            m = _COMMENTS_ON.match(line.text)
-            if m:
-                named.add(normalise_key(m[1]))
+        quoted = comments_quote(line.text, line.words)
+        if quoted:
+            named.add(normalise_key(quoted))
     named.discard("")
     return named
 
