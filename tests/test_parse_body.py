@@ -45,6 +45,25 @@ def test_a_list_of_teasers_after_the_article_is_not_body():
     assert result.paragraphs == tuple(PARA)
 
 
+def test_a_run_of_teasers_under_dates_adds_no_text_but_a_lone_teaser_still_counts():
+    from corpus_lib.parse.article import page_lines
+    from corpus_lib.parse.body import prose_scores
+    from corpus_lib.parse.page import view_page
+
+    lede = ("In a report published on Monday, officials from the transport office said that story number {n} "
+            "would change how people travel between the districts, and that the work would take two years.")
+
+    def teaser_scores(count):
+        lines = [line for n in range(count) for line in (f"1{n}.05.2021 09:3{n}", f"Another story headline number {n}", lede.format(n=n))]
+        content = [line for line in page_lines(page(*PARA, *lines, "* Contact")) if line.text]
+        scores = prose_scores(view_page(content, frozenset(), True))
+        return [scores[len(PARA) + 3 * n + 2] for n in range(count)]
+
+    assert teaser_scores(4) == [0.0] * 4  # a list of other stories
+    lone = teaser_scores(1)
+    assert 0.0 < lone[0] < 2.0  # one teaser: less than a paragraph, but something
+
+
 def test_a_listicle_keeps_its_sections():
     items = []
     for name, paragraph in zip(["Walking", "Cycling", "Buses"], PARA):

@@ -29,6 +29,9 @@ _TEMPLATE_SCORE: Final = -2.0
 _BLOCK_SCORE: Final = -3.0
 # A paragraph that looks like a teaser in a list of other stories keeps this share of its score.
 _TEASER_FACTOR: Final = 0.4
+_TEASER_GAP: Final = 4  # lines from one teaser to the next: label or date, headline, lede
+_TEASER_RUN: Final = 3
+_TEASER_RUN_SCORE: Final = 0.0
 # A line ending with a colon and at least this many words introduces the list after it; a shorter one
 # ('Key features:', at least _MIN_LABEL_INTRO_WORDS) only a list that the text goes on after.
 _MIN_INTRO_WORDS: Final = 4
@@ -62,8 +65,10 @@ def prose_scores(view: PageView) -> list[float]:
     scores = [_prose_score(view, position) for position in range(len(view.content))]
     content = view.content
     # A lone paragraph under a headline that follows a label or a date, with another item after it, is a
-    # teaser in a list of other stories; a listicle's sections follow paragraphs, not labels.
+    # teaser in a list of other stories; a listicle's sections follow paragraphs, not labels. Runs of teasers
+    # under the source's section labels or under dates add nothing (_zero_teaser_runs).
     raw = scores[:]
+    teasers: list[int] = []
     for position in range(2, len(scores) - 1):
         if (
             raw[position] > 0
@@ -72,6 +77,9 @@ def prose_scores(view: PageView) -> list[float]:
             and (raw[position + 1] < 0 or _is_heading(content[position + 1]))
         ):
             scores[position] *= _TEASER_FACTOR
+            if view.template[position - 2] or view.dateline[position - 2]:  # under a section label or a date
+                teasers.append(position)
+    _zero_teaser_runs(scores, teasers)
     # Items of a list that a line of the text announces ('You will need:') are the article's list, not a menu:
     # with a longer announcement, or when the text goes on after the list.
     introduced = 0  # words of the line that announces the current list (0: none)
@@ -199,6 +207,20 @@ def _prose_score(view: PageView, position: int) -> float:
 def _is_markup(line: Line) -> bool:
     text = line.text
     return text[0] == "<" and text[-1] == ">" and text.count("<") >= _MARKUP_TAGS
+
+
+def _zero_teaser_runs(scores: list[float], teasers: list[int]) -> None:
+    """Teasers _TEASER_RUN or more in a row, each within _TEASER_GAP lines of the one before, are a list of other
+    stories: they add no text. One teaser still counts for a little (a deck, a section's one paragraph), but ten
+    long ledes would outweigh a short article and carry its text into the list."""
+    run: list[int] = []
+    for position in [*teasers, len(scores) + _TEASER_GAP + 1]:
+        if run and position - run[-1] > _TEASER_GAP:
+            if len(run) >= _TEASER_RUN:
+                for p in run:
+                    scores[p] = _TEASER_RUN_SCORE
+            run = []
+        run.append(position)
 
 
 def _is_heading(line: Line) -> bool:
