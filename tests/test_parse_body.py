@@ -324,3 +324,18 @@ def test_a_comment_thread_under_its_heading_is_not_the_article_however_long():
         thread += [f"Reader {number}", *(c.replace("the", f"the {number}") for c in COMMENTS)]
     result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, f"8 Comments on “{HEADLINE}”", *thread))
     assert result.paragraphs == tuple(PARA)
+
+
+def test_a_guide_keeps_every_section_past_the_short_lines_of_its_boxes():
+    # Each product has a box of short lines (a spec table, pros and cons): their cost grew with the run, so the
+    # guide ended after its first section.
+    def section(n):
+        box = ["Connectivity", "Wireless", "Sensor", f"Model {n}K", "Battery life", "Up to 90 hours", "Weight", f"{50 + n}g",
+               "Pros", "Light shell", "Long battery life", "Cons", "Expensive", "Larger dongle"]
+        prose = [f"Mouse {n}: {p}" for p in PARA]
+        return [f"Example Mouse {n}", *box, *prose]
+
+    sections = [line for n in range(1, 5) for line in section(n)]
+    result = parse(page("* Home", "The best light mice", "18.05.2021", PARA[0], *sections, "© 2021 Example"))
+    assert result.paragraphs == (PARA[0], *sections)
+

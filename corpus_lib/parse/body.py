@@ -29,6 +29,8 @@ _TEMPLATE_SCORE: Final = -2.0
 _BLOCK_SCORE: Final = -3.0
 # A paragraph that looks like a teaser in a list of other stories keeps this share of its score.
 _TEASER_FACTOR: Final = 0.4
+_SHORT_LINE_SCORE: Final = -0.6  # a short line that is no sentence: a label, a link, a menu item
+_PLAIN_GAP_COST: Final = 2.0
 _TEASER_GAP: Final = 4  # lines from one teaser to the next: label or date, headline, lede
 _TEASER_RUN: Final = 3
 _TEASER_RUN_SCORE: Final = 0.0
@@ -125,7 +127,30 @@ def prose_scores(view: PageView) -> list[float]:
             scores[position] = score * min(cap, 1.0 + _GAP_GROWTH * (run - 1))
         elif score > 0:
             run = 0
+    _cap_plain_gaps(scores, raw, content)
     return scores
+
+
+def _cap_plain_gaps(scores: list[float], raw: list[float], content: list[Line]) -> None:
+    """A run of short plain lines between two stretches of text costs at most _PLAIN_GAP_COST: a spec table
+    ('Weight' / '56g'), a box of product names, a subheading's short lines inside a long guide. Their cost grows
+    with the run like any furniture's, so a guide's sections, each with such a box, fell apart into its first
+    section. Runs with a list item, a dateline, a site block or a template line keep their cost."""
+    start = -1
+    for position, score in enumerate(scores):
+        if score <= 0.0:
+            if start < 0:
+                start = position
+            continue
+        if start > 0:
+            gap = range(start, position)
+            cost = -sum(scores[p] for p in gap)
+            if cost > _PLAIN_GAP_COST and all(
+                raw[p] == 0.0 or (raw[p] == _SHORT_LINE_SCORE and not content[p].bullet) for p in gap
+            ):
+                for p in gap:
+                    scores[p] *= _PLAIN_GAP_COST / cost
+        start = -1
 
 
 def indent_scores(view: PageView, scores: list[float], region: Region) -> list[float]:
@@ -201,7 +226,7 @@ def _prose_score(view: PageView, position: int) -> float:
         return score * _TEASER_FACTOR if truncated else score  # a teaser cut short, linking to another story
     if line.ends_sentence and line.words >= 3:
         return 0.2
-    return -0.6
+    return _SHORT_LINE_SCORE
 
 
 def _is_markup(line: Line) -> bool:
