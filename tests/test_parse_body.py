@@ -339,3 +339,13 @@ def test_a_guide_keeps_every_section_past_the_short_lines_of_its_boxes():
     result = parse(page("* Home", "The best light mice", "18.05.2021", PARA[0], *sections, "© 2021 Example"))
     assert result.paragraphs == (PARA[0], *sections)
 
+
+
+def test_a_guide_whose_sections_sit_one_step_deeper_than_its_intro_keeps_them():
+    # The intro is one container of the page, the sections another, two columns deeper: prose after the last line
+    # of the article's column used to be an aside (a box, a comment), however much of it there was.
+    long = [" ".join(PARA).replace("council", name) for name in ("council", "county", "city", "region")]  # 300 characters each
+    intro = [f"        {p}" for p in long]
+    sections = [line for n in (1, 2, 3) for line in (f"          Option {n}", f"          Option {n}: {long[n]}")]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *intro, *sections, "© 2021 Example"))
+    assert result.paragraphs == tuple(line.strip() for line in (*intro, *sections))

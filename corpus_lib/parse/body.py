@@ -47,6 +47,7 @@ _OTHER_INDENT_FACTOR: Final = 0.3
 _OFF_INDENT_SCORE: Final = -0.3
 _MIN_MAIN_INDENT_MASS: Final = 10.0
 _MIN_REPEATED_TAIL: Final = 5  # paragraphs
+_SECOND_COLUMN_SHARE: Final = 0.5
 _LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
 _MIN_LIST_ITEM_WORDS: Final = 2
@@ -154,8 +155,9 @@ def _cap_plain_gaps(scores: list[float], raw: list[float], content: list[Line]) 
 
 
 def indent_scores(view: PageView, scores: list[float], region: Region) -> list[float]:
-    """Scores again: prose at the region's main indentation is worth more; prose elsewhere is worth less,
-    and after the last main-indentation line of the region it is an aside (a box, a teaser, a comment)."""
+    """Scores again: prose at the region's main indentation (or indentations, see _SECOND_COLUMN_SHARE) is worth
+    more; prose elsewhere is worth less, and after the last main-indentation line of the region it is an aside (a
+    box, a teaser, a comment)."""
     # List items sit deeper than the paragraphs around them: the paragraphs tell the article's column.
     weight: dict[int, float] = {}
     for bullets in (False, True):
@@ -168,7 +170,13 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
     if not weight:
         return scores
     main = max(weight, key=weight.__getitem__)
-    last = max(p for p in range(region.start, region.end + 1) if scores[p] > 0 and view.content[p].indent == main)
+    # A guide's intro and its sections may sit in two containers one step apart: an indentation that close with at
+    # least half as much text is the article's column too.
+    mains = {main} | {
+        indent for indent, mass in weight.items()
+        if 0 < abs(indent - main) <= _LIST_STEP and mass >= _SECOND_COLUMN_SHARE * weight[main]
+    }
+    last = max(p for p in range(region.start, region.end + 1) if scores[p] > 0 and view.content[p].indent in mains)
     if weight[main] < _MIN_MAIN_INDENT_MASS:
         last = len(scores)  # too little text to tell the article's column from an aside
     # The heading of a site block after the region closes the article: text after it is not boosted back in.
@@ -177,14 +185,14 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
     # A list deeper than the paragraphs, after the text starts and before its last paragraph in the main column (before
     # the close), is the article's own (a guide's names, specs, steps): its short items cost nothing.
     last_text = max(
-        (p for p in range(closed) if scores[p] > 0 and view.content[p].indent == main and not view.content[p].bullet), default=-1
+        (p for p in range(closed) if scores[p] > 0 and view.content[p].indent in mains and not view.content[p].bullet), default=-1
     )
     rescored = []
     for position, (score, line) in enumerate(zip(scores, view.content)):
         if score <= 0:
             nested = line.bullet and line.indent > main and region.start < position < last_text
             rescored.append(0.0 if nested and score > _DATELINE_SCORE else score)
-        elif line.indent == main:
+        elif line.indent in mains:
             rescored.append(score * _MAIN_INDENT_FACTOR if position < closed else score)
         elif position > last and not line.bullet:
             rescored.append(_OFF_INDENT_SCORE)
