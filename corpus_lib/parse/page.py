@@ -134,13 +134,16 @@ def _figure_rows(content: list[Line], dates: dict[int, list[DateMatch]]) -> list
     statistic's series, part of the text: their dates are no datelines, which each cost the text and one of which
     could be taken for the publication date. Rows with words (signatures: a name and a date) are not figures."""
     flags = [False] * len(content)
-    start = 0
-    for position in range(len(content) + 1):
+    run: list[int] = []  # positions of the current run of rows
+    # Only lines with a double space can be rows: most pages have few, so the others are never looked at.
+    for position in [p for p, line in enumerate(content) if "  " in line.text] + [len(content) + 1]:
+        if run and position != run[-1] + 1:
+            if len(run) >= _MIN_FIGURE_ROWS:
+                for row in run:
+                    flags[row] = True
+            run = []
         if position < len(content) and _is_figure_row(content[position], dates.get(position, ())):
-            continue
-        if position - start >= _MIN_FIGURE_ROWS:
-            flags[start:position] = [True] * (position - start)
-        start = position + 1
+            run.append(position)
     return flags
 
 
