@@ -349,3 +349,11 @@ def test_a_guide_whose_sections_sit_one_step_deeper_than_its_intro_keeps_them():
     sections = [line for n in (1, 2, 3) for line in (f"          Option {n}", f"          Option {n}: {long[n]}")]
     result = parse(page("* Home", HEADLINE, "18.05.2021", *intro, *sections, "© 2021 Example"))
     assert result.paragraphs == tuple(line.strip() for line in (*intro, *sections))
+
+
+def test_the_same_line_many_times_in_a_row_is_no_copy_of_the_text():
+    from corpus_lib.parse.body import _without_repeated_tail
+
+    assert _without_repeated_tail(["Intro", *["Yes"] * 6]) == 7  # one run, not an original and its copy
+    assert _without_repeated_tail(["A", "B", "C", "D", "E", "A", "B", "C", "D", "E"]) == 5
+    assert _without_repeated_tail(["A", "B", "C", "D", "A", "B", "C", "D"]) == 8  # four paragraphs: kept

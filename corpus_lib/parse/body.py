@@ -396,8 +396,10 @@ def _without_repeated_tail(paragraphs: list[str]) -> int:
         for earlier in range(end - 2, -1, -1):
             if paragraphs[earlier] != last:
                 continue
-            n = 1  # the copy is the n paragraphs before end; the original the n before earlier + 1, ending before it
-            while n <= earlier and earlier - n < end - 1 - n and paragraphs[earlier - n] == paragraphs[end - 1 - n]:
+            # The copy is paragraphs[end - n : end], the original paragraphs[earlier + 1 - n : earlier + 1]; the
+            # original ends before the copy starts (six equal paragraphs in a row are no text shown twice).
+            n = 1
+            while n <= earlier and end - 1 - n > earlier and paragraphs[earlier - n] == paragraphs[end - 1 - n]:
                 n += 1
             longest = max(longest, n)
         if longest < _MIN_REPEATED_TAIL:

@@ -148,8 +148,9 @@ def _figure_rows(content: list[Line], dates: dict[int, list[DateMatch]]) -> list
 
 
 def _is_figure_row(line: Line, matches: list[DateMatch] | tuple[()]) -> bool:
+    """No list item, and no letter once the line's dates are taken out (_figure_rows passes only lines with cells)."""
     text = line.text
-    if line.bullet or "  " not in text:
+    if line.bullet:
         return False
     for m in sorted(matches, key=lambda m: -m.start):
         text = text[: m.start] + " " + text[m.end :]
