@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from corpus_lib.config import BuildConfig
@@ -75,9 +76,19 @@ def card_metadata(config: BuildConfig, shards: list[ShardInfo], languages: list[
     ]
     default: dict[str, object] = {"data_files": data_files}
     if data_digest:
-        default["description"] = f"corpus_lib Parquet shards, sha256 of their sha256 sums: {data_digest}"
+        default["description"] = _DIGEST_LABEL + data_digest
     MetadataConfigs({"default": default}).to_dataset_card_data(card)
     return card
+
+
+_DIGEST_LABEL = "corpus_lib Parquet shards, sha256 of their sha256 sums: "
+_DIGEST_IN_DESCRIPTION = re.compile(re.escape(_DIGEST_LABEL) + r"([0-9a-f]{64})$")
+
+
+def description_digest(description: object) -> str | None:
+    """The shards digest a default config's description names (see card_metadata), or None."""
+    match = _DIGEST_IN_DESCRIPTION.search(str(description or ""))
+    return match.group(1) if match else None
 
 
 def shards_digest(paths: list[str], files_sha256: dict[str, str]) -> str:
@@ -105,7 +116,8 @@ def _split_totals(shards: list[ShardInfo]) -> dict[str, tuple[int, int]]:
 
 def render_card(config: BuildConfig, shards: list[ShardInfo], languages: list[str], download_size: int,
                 summary: dict[str, Any]) -> str:
-    metadata = card_metadata(config, shards, languages, download_size, shards_digest([s.path for s in shards], summary["files_sha256"]) if shards else None)
+    digest = shards_digest([s.path for s in shards], summary["files_sha256"]) if shards else None
+    metadata = card_metadata(config, shards, languages, download_size, digest)
     splits = _split_totals(shards)
     title = config.pretty_name or config.name
     lines = [

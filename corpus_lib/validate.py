@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from corpus_lib.build import BUILD_INFO_FILE, DUPLICATES_FILE, REJECTS_FILE, fingerprint_file
-from corpus_lib.card import shards_digest
+from corpus_lib.card import description_digest, shards_digest
 from corpus_lib.croissant import CONFORMS_TO, CROISSANT_FILE, croissant_data_type, license_url, split_field_name
 from corpus_lib.dedup import fingerprints_and_signatures
 from corpus_lib.hub_metadata import metadata_problems
@@ -401,23 +401,20 @@ def _fallback_layout(info: dict[str, Any] | None, data_files: list[str]) -> dict
     return {split: sorted(names) for split, names in layout.items()}
 
 
-_CARD_DIGEST = re.compile(r"sha256 of their sha256 sums: ([0-9a-f]{64})$")
-
-
 def _check_card_digest(card: dict[str, Any], layout: dict[str, list[str]], files: set[str], digests: _Digests,
                        found: _Findings) -> None:
     """The digest in the default config's description (see card.shards_digest) against the shards present, in the
     card's split order, so a card left from another build is caught."""
     config = next((c for c in card.get("configs") or [] if isinstance(c, dict) and c.get("config_name", "default") == "default"), {})
-    match = _CARD_DIGEST.search(str(config.get("description") or ""))
-    if match is None:
+    digest = description_digest(config.get("description"))
+    if digest is None:
         found.add("card-digest", "the default config names no digest of the shards: load_dataset may serve an older build "
                   "of a folder of this name from its cache", "README.md", field="configs", severity="warning")
         return
     names = [name for split_names in layout.values() for name in split_names]
     if any(name not in files for name in names):
         return  # card-data-files reports the missing shard
-    if shards_digest(names, {name: digests.sha256(name) for name in names}) != match.group(1):
+    if shards_digest(names, {name: digests.sha256(name) for name in names}) != digest:
         found.add("card-digest", "the card's digest of the shards differs from the shards present: the card is from "
                   "another build", "README.md", field="configs")
 

@@ -804,7 +804,7 @@ def _short(s: Any, k: int = 120) -> str:
     return repr(s[:k] + ("..." if len(s) > k else ""))
 
 
-def worst_pages(truth: Mapping[str, Truth], scores: Mapping[str, PageScore], k: int) -> list[tuple[float, str]]:
+def worst_pages(scores: Mapping[str, PageScore], k: int) -> list[tuple[float, str]]:
     """The k pages whose body came out worst: lowest body F1 where the truth has a body, else the lowest share of
     its `with` snippets found (pages with neither are not ranked). Ties broken by id."""
     ranked: list[tuple[float, str]] = []
@@ -824,7 +824,7 @@ def worst_titles(scores: Mapping[str, PageScore], k: int) -> list[tuple[float, s
 
 def format_worst(truth: Mapping[str, Truth], run: SystemRun, scores: Mapping[str, PageScore], k: int) -> str:
     lines = [f"worst {k} bodies for {run.name} (lowest body F1, or share of `with` snippets found where the truth has no body)"]
-    for _, pid in worst_pages(truth, scores, k):
+    for _, pid in worst_pages(scores, k):
         lines += _describe(pid, truth[pid], run, scores[pid], body=True)
     lines += ["", f"worst {k} titles for {run.name} (misses with the lowest title token-F1)"]
     for _, pid in worst_titles(scores, k):

@@ -388,5 +388,5 @@ def test_worst_bodies_rank_body_f1_and_else_the_share_of_with_snippets_and_title
         "c": {"body_f1": None, "with_total": 0, "title_exact": False, "title_f1": 0.0},  # no body truth: titles only
         "d": {"body_f1": 0.90, "title_exact": False, "title_f1": 0.2},
     }
-    assert ev.worst_pages({}, scores, 10) == [(0.25, "b"), (0.40, "a"), (0.90, "d")]
+    assert ev.worst_pages(scores, 10) == [(0.25, "b"), (0.40, "a"), (0.90, "d")]
     assert ev.worst_titles(scores, 2) == [(0.0, "c"), (0.2, "d")]

@@ -136,7 +136,8 @@ def _cap_plain_gaps(scores: list[float], raw: list[float], content: list[Line]) 
     """A run of short plain lines between two stretches of text costs at most _PLAIN_GAP_COST: a spec table
     ('Weight' / '56g'), a box of product names, a subheading's short lines inside a long guide. Their cost grows
     with the run like any furniture's, so a guide's sections, each with such a box, fell apart into its first
-    section. Runs with a list item, a dateline, a site block or a template line keep their cost."""
+    section. Plain lines scored 0 or _SHORT_LINE_SCORE (labels, one-word headings, menus run together on one line);
+    runs with a list item, a dateline, a site block or a template line keep their cost."""
     start = -1
     for position, score in enumerate(scores):
         if score <= 0.0:
@@ -225,10 +226,10 @@ def _prose_score(view: PageView, position: int) -> float:
     if line.text[0].isdigit() and _LEADING_TIME.match(line.text):
         return -1.0  # '12:20 / Headline of another story': a news feed item
     if _is_heading(line):
-        return 0.0 if line.words >= 2 else -0.6  # a heading: inside the text it costs nothing, outside it adds nothing
+        return 0.0 if line.words >= 2 else _SHORT_LINE_SCORE  # a heading: inside the text it costs nothing, outside it adds nothing
     if line.words >= 8 or length >= 60:
         if not line.ends_sentence and line.text.isupper():
-            return -0.6  # 'NEWS POLITICS BUSINESS SPORT ...': a menu run together on one line, not a sentence
+            return _SHORT_LINE_SCORE  # 'NEWS POLITICS BUSINESS SPORT ...': a menu run together on one line, not a sentence
         score = min(length, 400) / 80 + (0.5 if line.ends_sentence else 0.0)  # longer prose weighs more, up to a cap
         truncated = line.text[-1] == "…" or line.text.endswith("...")
         return score * _TEASER_FACTOR if truncated else score  # a teaser cut short, linking to another story
