@@ -122,6 +122,19 @@ def test_a_menu_run_together_in_capitals_is_no_paragraph():
     assert result.paragraphs == tuple(PARA)
 
 
+def test_a_menu_or_form_choices_run_together_in_title_case_are_no_paragraph():
+    choices = "Select Country United States Canada Afghanistan Albania Algeria Andorra Angola Argentina Armenia Aruba Australia Austria"
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, choices))
+    assert result.paragraphs == tuple(PARA)
+
+
+def test_a_long_line_with_many_names_but_lower_case_words_between_them_is_prose():
+    names = ("Mayor Anna Berg said on Monday that the Council, the Water Board and the Harbour Authority of "
+             "Northport would share the costs")
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *PARA, names))
+    assert result.paragraphs == (*PARA, names)
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

@@ -50,6 +50,8 @@ _MIN_REPEATED_TAIL: Final = 5  # paragraphs
 _SECOND_COLUMN_SHARE: Final = 0.5
 _LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
+_MIN_RUN_WORDS: Final = 12
+_RUN_CAPITALISED_SHARE: Final = 0.8
 _MIN_LIST_ITEM_WORDS: Final = 2
 _LEADING_TIME: Final = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE: Final = re.compile(r"\s+")
@@ -228,7 +230,7 @@ def _prose_score(view: PageView, position: int) -> float:
     if _is_heading(line):
         return 0.0 if line.words >= 2 else _SHORT_LINE_SCORE  # a heading: inside the text it costs nothing, outside it adds nothing
     if line.words >= 8 or length >= 60:
-        if not line.ends_sentence and line.text.isupper():
+        if not line.ends_sentence and (line.text.isupper() or _is_title_case_run(line.text)):
             return _SHORT_LINE_SCORE  # 'NEWS POLITICS BUSINESS SPORT ...': a menu run together on one line, not a sentence
         score = min(length, 400) / 80 + (0.5 if line.ends_sentence else 0.0)  # longer prose weighs more, up to a cap
         truncated = line.text[-1] == "…" or line.text.endswith("...")
@@ -236,6 +238,16 @@ def _prose_score(view: PageView, position: int) -> float:
     if line.ends_sentence and line.words >= 3:
         return 0.2
     return _SHORT_LINE_SCORE
+
+
+def _is_title_case_run(text: str) -> bool:
+    """'Select Country United States Canada Afghanistan ...': a menu or a form's choices run together, nearly every
+    word capitalised (a long sentence has lower-case words between its names)."""
+    words = text.split()
+    if len(words) < _MIN_RUN_WORDS:
+        return False
+    capitalised = sum(1 for word in words if word[0].isupper())
+    return capitalised >= _RUN_CAPITALISED_SHARE * len(words)
 
 
 def _is_markup(line: Line) -> bool:
