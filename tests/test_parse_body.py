@@ -135,6 +135,13 @@ def test_a_long_line_with_many_names_but_lower_case_words_between_them_is_prose(
     assert result.paragraphs == (*PARA, names)
 
 
+def test_lines_without_a_letter_or_digit_are_no_paragraphs_but_code_punctuation_stays():
+    code = ["Call it like this:", "    const total = add(2, 3);", "    };"]
+    lines = ["* Home", HEADLINE, "18.05.2021", PARA[0], "*", "★ ★ ★ ★ ★", "\u200d", PARA[1], *code, PARA[2]]
+    result = parse(page(*lines))
+    assert result.paragraphs == (PARA[0], PARA[1], "Call it like this:", "const total = add(2, 3);", "};", PARA[2])
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

@@ -50,6 +50,9 @@ _MIN_REPEATED_TAIL: Final = 5  # paragraphs
 _SECOND_COLUMN_SHARE: Final = 0.5
 _LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
+_DECORATION_CHARS: Final = 60
+_ANY_WORD_CHAR: Final = re.compile(r"\w")
+_CODE_CHARS: Final = re.compile(r"[{}()\[\];=]")
 _MIN_RUN_WORDS: Final = 12
 _RUN_CAPITALISED_SHARE: Final = 0.8
 _MIN_LIST_ITEM_WORDS: Final = 2
@@ -384,6 +387,8 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if _is_markup(line) or is_call_to_action(line.key, line.words) or is_author_note(line.text, line.words, authors):
             continue
+        if _is_decoration(line.text):
+            continue  # '*', '★ ★ ★ ★ ★', a lone joiner: an empty list item, a rating widget, a rule
         if _is_label(line) and not _label_belongs(content, position, region.end):
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them
         out.append(_single_spaced(_item_text(line)))
@@ -436,6 +441,11 @@ def _item_text(line: Line) -> str:
         if stripped[0].isdigit() and stripped.endswith(line.text):
             return stripped
     return line.text
+
+
+def _is_decoration(text: str) -> bool:
+    """A short line without a letter or a digit that is no line of code ('};', ')'): nothing a reader reads."""
+    return len(text) <= _DECORATION_CHARS and _ANY_WORD_CHAR.search(text) is None and _CODE_CHARS.search(text) is None
 
 
 def _is_label(line: Line) -> bool:
