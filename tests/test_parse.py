@@ -126,6 +126,14 @@ def test_media_markers_and_captions():
     assert caption_media("Photographers gathered outside the court on Monday", 7) == set()
 
 
+def test_a_gallery_counter_is_a_caption_but_a_rating_or_a_count_is_not():
+    for line in ("Image 1 of 8", "Image 1 of / 8", "Bild 2 von 10", "Foto 1 de 3", "12 of 20",
+                 "1 of 4 A shopper looks at extension cords at a hardware store in Grass Valley on Tuesday"):
+        assert caption_media(line, len(line.split())) == {"gallery"}, line
+    for line in ("5 von 5 Sternen", "3 of 13 comments", "42 of 150 (28%)", "2 of the best ways to cook rice"):
+        assert caption_media(line, len(line.split())) == set(), line
+
+
 def test_site_block_lines_in_many_languages():
     for line in ("Читайте также", "Советуем почитать", "Digər xəbərlər", "Read more", "Lesen Sie auch",
                  "© 2021 Example", "We use cookies to improve your experience"):

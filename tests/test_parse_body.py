@@ -142,6 +142,22 @@ def test_lines_without_a_letter_or_digit_are_no_paragraphs_but_code_punctuation_
     assert result.paragraphs == (PARA[0], PARA[1], "Call it like this:", "const total = add(2, 3);", "};", PARA[2])
 
 
+def test_a_gallery_caption_the_page_shows_again_is_no_paragraph():
+    caption = "The mayor, left, and the treasurer present the new budget at the town hall on Tuesday, May 18, 2021."
+    gallery = [caption, caption + " more", "Image 1 of 5", "Caption", caption]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *gallery, *PARA))
+    assert result.paragraphs == tuple(PARA)
+    assert "gallery" in result.media
+
+
+def test_a_recipe_step_after_its_photo_counter_stays_in_the_text():
+    steps = []
+    for n, p in enumerate(PARA, 1):
+        steps += [f"{n} von 3", p]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *steps))
+    assert result.paragraphs == tuple(PARA)
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

@@ -293,8 +293,29 @@ def strip_title_markers(title: str) -> tuple[str, set[str]]:
     return title, media
 
 
+# A gallery's counter, alone or before its caption: 'Image 1 of 8', 'Bild 2 von 10', '1 of 4 A shopper looks at ...'.
+# Without a media word, 'N of M' alone is a counter, and before a caption only when capitalised text follows (not
+# '5 von 5 Sternen', '3 of 13 comments').
+_GALLERY_COUNTER: Final = re.compile(
+    rf"(?:(?P<m>{_MEDIA_WORD}|image|picture|slide|изображение)\s+)?\d{{1,3}}\s+(?:of|von|из|de|di|sur|z|van)\s+/?\s*\d{{1,3}}(?P<rest>\s+\S.*)?$",
+    re.IGNORECASE,
+)
+_GALLERY_CAPTION_WORDS: Final = 8
+
+
+def _gallery_counter(text: str, words: int) -> bool:
+    m = _GALLERY_COUNTER.match(text)
+    if m is None:
+        return False
+    rest = m.group("rest")
+    return m.group("m") is not None or rest is None or (rest.lstrip()[0].isupper() and words - 4 >= _GALLERY_CAPTION_WORDS)
+
+
 def caption_media(text: str, words: int) -> set[str]:
-    """Media announced by a caption line such as 'Photo: AP' or 'Watch: ...' (empty if not a caption)."""
+    """Media announced by a caption line such as 'Photo: AP' or 'Watch: ...', or by a gallery's counter
+    (empty if not a caption)."""
+    if (text[0].isdigit() or text[0].isalpha()) and _gallery_counter(text, words):
+        return {"gallery"}
     if words > 25 or not _CAPTION_MARK.search(text, 0, _CAPTION_HEAD):
         return set()
     m = _CAPTION.match(text)

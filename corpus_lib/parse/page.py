@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import itertools
@@ -37,6 +38,12 @@ _NAME_AGAIN_REACH: Final = 3
 _HAS_DIGIT: Final = re.compile(r"\d")
 _HAS_LETTER: Final = re.compile(r"[^\W\d_]")
 _MIN_FIGURE_ROWS: Final = 3  # a table, not a date and a figure on one line
+_GALLERY: Final = frozenset({"gallery"})  # caption_media of a gallery's counter
+_GALLERY_CAPTION_REACH: Final = 3
+_GALLERY_LABEL_WORDS: Final = 2
+_MAX_GALLERY_CAPTION_WORDS: Final = 80
+_MIN_CAPTION_STEM_CHARS: Final = 30  # a copy cut shorter than this is not told from other lines
+_CAPTION_TOGGLES: Final = (" less", " more", " mehr", " weniger", " plus", " moins", " ещё", " еще")
 # 'By Jane Roe', 'Von Max Muster', 'Автор: ...', 'Written by ...'.
 _BYLINE_WORDS: Final = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
                  "текст", "от", "müəllif", "yazar", "yazan")
@@ -110,6 +117,7 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
     signed = _split_bylines(content, byline)
     _mark_named_again(content, byline)
     _unmark_section_blocks(content, block, end_block)
+    _mark_gallery_captions(content, caption)
     return PageView(
         content=content,
         title_keys=[_title_key(line) for line in content],
@@ -126,6 +134,43 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         meta=[d or b or bool(c) or r or p in signed for p, (d, b, c, r) in enumerate(zip(dateline, byline, caption, credit))],
         menu=frozenset(line.key for line in content if line.bullet and line.words <= 4),
     )
+
+
+def _mark_gallery_captions(content: list[Line], caption: list[frozenset[str]]) -> None:
+    """The line after a gallery's counter ('Image 1 of 8', past a label such as 'Caption') that the page shows again
+    elsewhere is the photo's caption, and so is every copy of it (galleries show the caption under the photo and again
+    in a lightbox). A line the page shows once may be a step of a recipe whose photos are counted: it stays."""
+    keys = set()
+    for position in [p for p, media in enumerate(caption) if media == _GALLERY]:
+        for after in range(position + 1, min(len(content), position + 1 + _GALLERY_CAPTION_REACH)):
+            line = content[after]
+            if caption[after] or (line.words <= _GALLERY_LABEL_WORDS and not line.ends_sentence):
+                continue  # another counter, or a label
+            if line.words <= _MAX_GALLERY_CAPTION_WORDS and line.key:
+                keys.add(line.key)
+            break
+    if not keys:
+        return
+    stems = {_caption_stem(key) for key in keys}
+    copies = collections.defaultdict(list)  # caption stem -> positions of its copies, cut short or not
+    for position, line in enumerate(content):
+        stem = _caption_stem(line.key) if len(line.key) >= _MIN_CAPTION_STEM_CHARS else ""
+        for caption_stem in stems if stem else ():
+            if caption_stem.startswith(stem) or stem.startswith(caption_stem):
+                copies[caption_stem].append(position)
+    for positions in copies.values():
+        if len(positions) > 1:
+            for position in positions:
+                caption[position] = _GALLERY
+
+
+def _caption_stem(key: str) -> str:
+    """A caption's key without the toggle of a caption cut short or shown in full ('... relations ... more', '... less')."""
+    for toggle in _CAPTION_TOGGLES:
+        if key.endswith(toggle):
+            key = key[: -len(toggle)]
+            break
+    return key.rstrip(" .…")
 
 
 def _figure_rows(content: list[Line], dates: dict[int, list[DateMatch]]) -> list[bool]:
