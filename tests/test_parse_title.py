@@ -231,6 +231,14 @@ def test_a_bylines_name_again_under_it_is_byline_too():
         assert parse(*lines, language="en").title == headline
 
 
+@pytest.mark.parametrize("byline", [["Edited by", "Lauren Mastbaum"], ["Fact checked by: Vita Stevens"],
+                                    ["Medically reviewed by Jane Roe, MD"], ["Reviewed by", "Jane Roe"]])
+def test_editors_and_fact_checkers_sign_the_heading_like_authors(byline):
+    view = _view("* Home", HEADLINE, *byline, *PARA, month_first=True)
+    assert all(view.byline[p] and view.meta[p] for p in range(2, 2 + len(byline)))
+    assert parse("* Home", HEADLINE, *byline, *PARA).paragraphs == tuple(PARA)
+
+
 def test_a_split_byline_after_a_menu_is_no_headline_but_signs_nothing():
     lines = ["* Account", "* Sign Out", "By", "Jane Roe", "", HEADLINE, "18.05.2021", *PARA]
     view = view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), True)
@@ -277,7 +285,8 @@ def test_a_line_that_sets_its_date_apart_or_labels_it_stays_a_dateline(dateline)
     assert result.title == HEADLINE
 
 
-@pytest.mark.parametrize("reading", ["5 min read", "Editorial Team | 11 min read", "Lesezeit: 3 Minuten", "6 minutos de lectura"])
+@pytest.mark.parametrize("reading", ["5 min read", "Editorial Team | 11 min read", "Lesezeit: 3 Minuten", "6 minutos de lectura",
+                                     "Read time: 14 min"])
 def test_a_reading_time_is_no_headline_and_signs_the_heading_above_it(reading):
     signed = _view("* Home", HEADLINE, reading, *PARA, month_first=True)
     plain = _view("* Home", HEADLINE, "Listen to this story", *PARA, month_first=True)

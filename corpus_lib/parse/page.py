@@ -48,7 +48,7 @@ _CAPTION_TOGGLES: Final = (" less", " more", " mehr", " weniger", " plus", " moi
 _BYLINE_WORDS: Final = ("by", "von", "par", "por", "di", "door", "av", "af", "przez", "autor", "autorin", "автор", "авторы",
                  "текст", "от", "müəllif", "yazar", "yazan")
 _BYLINE_VERBS: Final = ("written", "posted", "authored", "reviewed", "words", "story", "reporting", "geschrieben", "verfasst",
-                 "publié", "escrito", "scritto")
+                 "publié", "escrito", "scritto", "edited", "fact-checked", "fact checked", "medically reviewed")
 _BYLINE: Final = re.compile(
     rf"(?:(?:{'|'.join(_BYLINE_VERBS)})\s+(?:by|von|par|por|da)|{'|'.join(_BYLINE_WORDS)})\b[:\s]", re.IGNORECASE
 )
@@ -57,7 +57,7 @@ _BYLINE: Final = re.compile(
 _READING_TIME: Final = re.compile(
     r"\d+\s*(?:min|mins|minutes?|minuten|minutos|minuti|minuty|минут[аы]?|мин)\.?\s*"
     r"(?:read|reading|lesezeit|lesedauer|de lecture|de lectura|de leitura|di lettura|czytania|чтения)\b"
-    r"|\b(?:reading time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|"
+    r"|\b(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|"
     r"czas czytania|время чтения)\b",
     re.IGNORECASE,
 )
@@ -66,7 +66,10 @@ _READING_TIME_MAX_WORDS: Final = 16
 # Watch'). So long a line counts only in the English form, as 'Von der Leyen ...' or 'Par ...' start headlines.
 _LONG_BYLINE: Final = re.compile(r"(?:(?i:written|posted|reviewed|words|story)\s+)?[Bb]y\s+(?!The\b|This\b|That\b)[A-Z]")
 _MAX_LONG_BYLINE_WORDS: Final = 12
-_BYLINE_ALONE: Final = frozenset(_BYLINE_WORDS) | {"written by", "posted by", "words by", "story by"}
+_BYLINE_ALONE: Final = frozenset(_BYLINE_WORDS) | {
+    "written by", "posted by", "words by", "story by", "edited by", "reviewed by", "fact-checked by", "fact checked by",
+    "medically reviewed by",
+}
 _BYLINE_FIRST: Final = frozenset(word[0] for word in _BYLINE_WORDS + _BYLINE_VERBS for word in (word, word.upper()))
 
 
