@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_lib.parse import PageHints, ParsedArticle, ParseFailure, parse_page
-from corpus_lib.parse.boilerplate import caption_media, is_site_block_line, strip_title_markers
+from corpus_lib.parse.boilerplate import caption_media, is_disclosure, is_site_block_line, strip_title_markers
 from corpus_lib.parse.lines import normalise_key, split_lines
 from corpus_lib.parse.page import view_page
 from tests.pages import PARA, page
@@ -132,6 +132,17 @@ def test_a_gallery_counter_is_a_caption_but_a_rating_or_a_count_is_not():
         assert caption_media(line, len(line.split())) == {"gallery"}, line
     for line in ("5 von 5 Sternen", "3 of 13 comments", "42 of 150 (28%)", "2 of the best ways to cook rice"):
         assert caption_media(line, len(line.split())) == set(), line
+
+
+def test_an_affiliate_disclosure_is_furniture_but_a_sentence_about_affiliate_marketing_is_not():
+    for line in ("This post may contain affiliate links. Please see my disclosure page.",
+                 "As an Amazon Associate I earn from qualifying purchases.",
+                 "We may earn commission from links on this page, but we only recommend products we back.",
+                 "Dieser Artikel enthält Affiliate-Links und/oder werbende Inhalte."):
+        assert is_disclosure(line, len(line.split())), line
+    for line in ("Affiliate programs: streamers earn a commission when viewers buy games via affiliate links.",
+                 "The council approved the new budget on Tuesday after a long debate about road repairs."):
+        assert not is_disclosure(line, len(line.split())), line
 
 
 def test_site_block_lines_in_many_languages():

@@ -158,6 +158,12 @@ def test_a_recipe_step_after_its_photo_counter_stays_in_the_text():
     assert result.paragraphs == tuple(PARA)
 
 
+def test_an_affiliate_disclosure_under_the_headline_or_between_paragraphs_is_no_paragraph():
+    disclosure = "This post may contain affiliate links. If you buy through them, we may earn a small commission."
+    result = parse(page("* Home", HEADLINE, "18.05.2021", disclosure, PARA[0], disclosure, PARA[1], PARA[2]))
+    assert result.paragraphs == tuple(PARA)
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

@@ -462,6 +462,34 @@ def is_credit_line(text: str, words: int) -> bool:
     return bool(_CREDIT_TAIL.search(text, start))
 
 
+# A disclosure that links earn the site money ('This post may contain affiliate links.', 'As an Amazon Associate I earn
+# from qualifying purchases.', 'Dieser Artikel enthält Affiliate-Links'): a marker of the disclosure and the site or the
+# writer speaking of itself, so that an article about affiliate marketing keeps its sentences.
+# Without their first letter, the needles match in lower case and capitalised alike: no lower() of every line.
+_DISCLOSURE_NEEDLES: Final = ("ffiliat", "ommission", "ompensation", "ualifying purchases", "artnerlink", "rovision")
+_DISCLOSURE_MARK: Final = re.compile(
+    r"affiliate[- ]?links?|affiliatelinks?|partnerlinks?|commissionable links|amazon[- ](?:associate|affiliate)"
+    r"|qualifying purchases|(?:earn|receive|get|make)s? (?:a |an )?(?:small |affiliate )?(?:commissions?|compensation)"
+    r"|(?:erhalte[nt]?|bekomme[n]?) (?:wir |ich )?(?:eine )?(?:kleine )?provision|advertising disclosure",
+    re.IGNORECASE,
+)
+_DISCLOSURE_SELF: Final = re.compile(
+    r"\b(?:we|i|us|our|my|this (?:post|article|page|site|website|blog|podcast|story|content|review)"
+    r"|diese[rsm]? (?:artikel|beitrag|seite)|disclosure|disclaimer|du|ihr|wir|ich|uns|nous)\b",
+    re.IGNORECASE,
+)
+_MAX_DISCLOSURE_WORDS: Final = 60
+
+
+def is_disclosure(text: str, words: int) -> bool:
+    """A note that the page's links may earn it a commission: neither headline nor body."""
+    if words > _MAX_DISCLOSURE_WORDS:
+        return False
+    if not any(needle in text for needle in _DISCLOSURE_NEEDLES):
+        return False
+    return _DISCLOSURE_MARK.search(text) is not None and _DISCLOSURE_SELF.search(text) is not None
+
+
 # Every match of _CREDIT_TAIL holds one of these, case-insensitively. On a text without the characters of
 # _CASELESS_EXTRAS, lower() gives each character the one IGNORECASE compares with the needles' letters, so a tail
 # whose lower() holds no needle has no match: substring tests are much faster than the search.

@@ -10,7 +10,7 @@ import re
 from typing import Final
 
 from corpus_lib.parse.boilerplate import (
-    caption_media, is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
+    caption_media, is_credit_line, is_disclosure, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
 )
 from corpus_lib.parse.dates import DateMatch, RelativeDate, find_dates, find_relative_date, may_read_month_first, published_after
 from corpus_lib.parse.lines import Line, count_words, normalise_key
@@ -117,6 +117,11 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         for line in content
     ]
     byline, caption, credit, block, end_block = map(list, zip(*evidence)) if evidence else ([], [], [], [], [])
+    for position, line in enumerate(content):
+        # A disclosure is furniture like a credit; on a line with a date ('Published: Mar 8, 2024 · This post may
+        # contain affiliate links') the date counts.
+        if position not in dates and is_disclosure(line.text, line.words):
+            credit[position] = True
     signed = _split_bylines(content, byline)
     _mark_named_again(content, byline)
     _unmark_section_blocks(content, block, end_block)
