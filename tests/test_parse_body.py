@@ -164,6 +164,14 @@ def test_an_affiliate_disclosure_under_the_headline_or_between_paragraphs_is_no_
     assert result.paragraphs == tuple(PARA)
 
 
+def test_a_digit_glued_to_the_first_word_of_most_paragraphs_is_dropped_but_a_lone_3d_is_not():
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *(f"0{p}" for p in PARA)))
+    assert result.paragraphs == tuple(PARA)
+    printers = "3D printers in the new library are free to use for every student of the city's schools from June."
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], printers, PARA[1], PARA[2]))
+    assert printers in result.paragraphs
+
+
 def test_long_list_items_do_not_move_the_article_column():
     # Renderers indent list items deeper than paragraphs: a list holding most of the text is still inside the article.
     items = [f"      * Measure {n}: the council will repair the roads of district {n} and publish the costs, "

@@ -50,6 +50,8 @@ _MIN_REPEATED_TAIL: Final = 5  # paragraphs
 _SECOND_COLUMN_SHARE: Final = 0.5
 _LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
+_MIN_GLUED_PARAGRAPHS: Final = 3
+_GLUED_SHARE: Final = 0.5
 _DECORATION_CHARS: Final = 60
 _ANY_WORD_CHAR: Final = re.compile(r"\w")
 _CODE_CHARS: Final = re.compile(r"[{}()\[\];=]")
@@ -395,11 +397,29 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
         prose.append(not line.bullet)
     kept = _without_repeated_tail(out)
     del out[kept:], prose[kept:]
+    _drop_glued_counter(out)
     # Captions just outside the region (between headline and body, or after the last paragraph).
     for position in [*range(max(0, region.start - 6), region.start), *range(region.end + 1, min(len(content), region.end + 4))]:
         if position > title_position:
             media |= view.caption[position]
     return out, prose, media
+
+
+def _drop_glued_counter(paragraphs: list[str]) -> None:
+    """'0Также к смертной казни ...': a renderer glued the same digit (a hidden counter) to the first word of most
+    paragraphs, _MIN_GLUED_PARAGRAPHS or more; it is dropped, so the word is a word again. A single '3D printers ...'
+    or '5G ...' stays."""
+    heads = collections.Counter(
+        text[0] for text in paragraphs if len(text) > 1 and text[0].isdigit() and (text[1].isupper() or text[1] == " ")
+    )
+    if not heads:
+        return
+    digit, count = heads.most_common(1)[0]
+    if count < _MIN_GLUED_PARAGRAPHS or count < _GLUED_SHARE * len(paragraphs):
+        return
+    for i, text in enumerate(paragraphs):
+        if len(text) > 1 and text[0] == digit and (text[1].isupper() or text[1] == " ") and text[1:].strip():
+            paragraphs[i] = text[1:].lstrip()
 
 
 def _without_repeated_tail(paragraphs: list[str]) -> int:
