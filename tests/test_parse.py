@@ -147,7 +147,9 @@ def test_an_affiliate_disclosure_is_furniture_but_a_sentence_about_affiliate_mar
 
 def test_site_block_lines_in_many_languages():
     for line in ("Читайте также", "Советуем почитать", "Digər xəbərlər", "Read more", "Lesen Sie auch",
-                 "© 2021 Example", "We use cookies to improve your experience"):
+                 "© 2021 Example", "We use cookies to improve your experience",
+                 "При использовании материала ссылка на агентство обязательна!", "Оцените, пожалуйста, статью.",
+                 "Зарегистрируйтесь или войдите, чтобы оставить комментарий"):
         key = normalise_key(line)
         assert is_site_block_line(key, len(key.split()), line), line
     assert not is_site_block_line(normalise_key(PARA[0]), 20)
