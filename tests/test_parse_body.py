@@ -165,8 +165,11 @@ def test_an_affiliate_disclosure_under_the_headline_or_between_paragraphs_is_no_
 
 
 def test_a_digit_glued_to_the_first_word_of_most_paragraphs_is_dropped_but_a_lone_3d_is_not():
-    result = parse(page("* Home", HEADLINE, "18.05.2021", *(f"0{p}" for p in PARA)))
-    assert result.paragraphs == tuple(PARA)
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *(f"0{p}" for p in PARA), "0 Reporting by Jane Roe; editing by John Doe."))
+    assert result.paragraphs == (*PARA, "Reporting by Jane Roe; editing by John Doe.")
+    steps = [f"1 {p[0].lower()}{p[1:]}" for p in PARA]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *steps))
+    assert result.paragraphs == tuple(steps)
     printers = "3D printers in the new library are free to use for every student of the city's schools from June."
     result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], printers, PARA[1], PARA[2]))
     assert printers in result.paragraphs

@@ -407,11 +407,10 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
 
 def _drop_glued_counter(paragraphs: list[str]) -> None:
     """'0Также к смертной казни ...': a renderer glued the same digit (a hidden counter) to the first word of most
-    paragraphs, _MIN_GLUED_PARAGRAPHS or more; it is dropped, so the word is a word again. A single '3D printers ...'
-    or '5G ...' stays."""
-    heads = collections.Counter(
-        text[0] for text in paragraphs if len(text) > 1 and text[0].isdigit() and (text[1].isupper() or text[1] == " ")
-    )
+    paragraphs, _MIN_GLUED_PARAGRAPHS or more; it is dropped (also where a space follows it, '0 По сообщениям ...'), so
+    the word is a word again. A single '3D printers ...' or '5G ...' stays, and so do quantities ('1 cup flour'):
+    only a digit glued to a capital letter counts."""
+    heads = collections.Counter(text[0] for text in paragraphs if len(text) > 1 and text[0].isdigit() and text[1].isupper())
     if not heads:
         return
     digit, count = heads.most_common(1)[0]
