@@ -11,7 +11,10 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/41 (stop 34: rows of a table of figures, runs of short plain lines
+# metric -> (group, floor); reached with corpus_lib.lines/48 (stop 35: menus run together in title case, lines without letters,
+# gallery counters and their repeated captions, affiliate disclosures, editors' bylines, glued counters, Russian footers: title
+# exact .755, 1,330 of 1,761; body F1 .929; daniel-ru body F1 .886; with recall .871, 5,664 of 6,501; leak .075, 460 of 6,098;
+# day 1,128). lines/41 (stop 34: rows of a table of figures, runs of short plain lines
 # and a second column of the text cost little, a page's text shown twice is kept once, a comment thread's heading ends the
 # text, runs of teasers add nothing: title exact .752, 1,325 of 1,761; body F1 .928; daniel-ru body F1 .883; with recall .872,
 # 5,671 of 6,501; leak .078, 478 of 6,098; day 1,128). lines/34 (stop 33: buttons and breadcrumb trails are no headlines, the end
@@ -32,12 +35,12 @@ from tests.conftest import DEV_SET, load_script
 # leak .079, 10 rejects; lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702,
 # day .815; lines/6: day .807.)
 FLOORS = {
-    "title_exact": ("overall", 0.732),
+    "title_exact": ("overall", 0.735),
     "day": ("overall", 0.795),
-    "body_f1": ("overall", 0.908),
+    "body_f1": ("overall", 0.909),
     "with_recall": ("overall", 0.852),
 }
-DANIEL_BODY_F1_FLOOR = 0.863
+DANIEL_BODY_F1_FLOOR = 0.866
 LEAK_CEILING = 0.095
 
 
