@@ -116,11 +116,11 @@ def view_page(content: list[Line], template_keys: frozenset[str], month_first: b
         else _line_evidence(line.text, line.bullet, line.key, line.words)
         for line in content
     ]
-    byline, caption, credit, block, end_block = map(list, zip(*evidence)) if evidence else ([], [], [], [], [])
-    for position, line in enumerate(content):
-        # A disclosure is furniture like a credit; on a line with a date ('Published: Mar 8, 2024 · This post may
-        # contain affiliate links') the date counts.
-        if position not in dates and is_disclosure(line.text, line.words):
+    byline, caption, credit, block, end_block, disclosure = map(list, zip(*evidence)) if evidence else ([], [], [], [], [], [])
+    # A disclosure is furniture like a credit; on a line with a date ('Published: Mar 8, 2024 · This post may contain
+    # affiliate links') the date counts.
+    for position in itertools.compress(range(len(content)), disclosure):
+        if position not in dates:
             credit[position] = True
     signed = _split_bylines(content, byline)
     _mark_named_again(content, byline)
@@ -399,16 +399,18 @@ def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
     return count_words(rest) <= 6
 
 
-def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[bool, frozenset[str], bool, bool, bool]:
-    """(byline or reading time, media a caption names, credit, site block, end-of-article heading) for one line.
+def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[bool, frozenset[str], bool, bool, bool, bool]:
+    """(byline or reading time, media a caption names, credit, site block, end-of-article heading, affiliate
+    disclosure) for one line.
 
     `line_key` is the line's key, or '' when split_lines did not compute it (very long lines); `words` its
     whitespace-separated tokens. List items are menus and links, never bylines, captions or credits.
     """
     key = (line_key or normalise_key(text)) if words <= _MAX_BLOCK_LINE_WORDS else ""
     block = is_site_block_line(key, words, text)
+    disclosure = is_disclosure(text, words)
     if bullet:
-        return False, _NO_MEDIA, False, block, block and is_end_block_heading(key, words, text)
+        return False, _NO_MEDIA, False, block, block and is_end_block_heading(key, words, text), disclosure
     return (
         (words <= _MAX_BYLINE_WORDS and text[0] in _BYLINE_FIRST and bool(_BYLINE.match(text)))  # letter test first: cheap
         or (_MAX_BYLINE_WORDS < words <= _MAX_LONG_BYLINE_WORDS and _LONG_BYLINE.match(text) is not None)
@@ -417,6 +419,7 @@ def _line_evidence(text: str, bullet: bool, line_key: str, words: int) -> tuple[
         is_credit_line(text, words),
         block,
         block and is_end_block_heading(key, words, text),
+        disclosure,
     )
 
 
