@@ -318,9 +318,22 @@ def repair_mojibake(text: str) -> tuple[str, tuple[str, ...]]:
     as they are. ftfy's own test costs ~3 ms on a 16 KB page, as much as parsing it: it runs only on lines
     that hold a mark of the misreadings it can undo (see _MOJIBAKE_MARKS): 30 us a page on the dev pages (of
     which 10 are repaired), 2 on the synthetic benchmark pages.
+
+    Latin-script text misread as windows-1251, which ftfy does not undo, is repaired here
+    (_repair_latin_misread_as_1251); the code page is then named 'windows-1251' for UTF-8 misread, and
+    e.g. 'windows-1252 read as windows-1251' for a single-byte page.
     """
+    text, misread_as = _repair_with_ftfy(text)
+    text, latin_misread_from = _repair_latin_misread_as_1251(text)
+    if latin_misread_from:
+        misread_as.add("windows-1251" if latin_misread_from == "utf-8" else f"{latin_misread_from} read as windows-1251")
+    return text, tuple(sorted(misread_as))
+
+
+def _repair_with_ftfy(text: str) -> tuple[str, set[str]]:
+    misread_as: set[str] = set()
     if not any(char in text for char in _MOJIBAKE_FIRST):
-        return text, ()
+        return text, misread_as
     starts = set()  # where the lines holding a mark start
     for mark in _MOJIBAKE_MARKS:
         at = text.find(mark)
@@ -328,11 +341,10 @@ def repair_mojibake(text: str) -> tuple[str, tuple[str, ...]]:
             starts.add(text.rfind("\n", 0, at) + 1)
             at = text.find(mark, at + len(mark))
     if not starts:
-        return text, ()
+        return text, misread_as
     from ftfy import badness, fix_and_explain
 
     pieces, done = [], 0
-    misread_as: set[str] = set()
     for start in sorted(starts):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
@@ -345,9 +357,101 @@ def repair_mojibake(text: str) -> tuple[str, tuple[str, ...]]:
             pieces += [text[done:start], fixed.text]
             done = end
             misread_as.update(codecs_read)
-    if not misread_as:
-        return text, ()
-    return "".join(pieces) + text[done:], tuple(sorted(misread_as))
+    return ("".join(pieces) + text[done:] if misread_as else text), misread_as
+
+
+# Latin-script text misread as windows-1251 (the default code page of Russian-language servers and browsers), which
+# ftfy does not take for mojibake: UTF-8 becomes 'schГ¶n' and 'FundacjД™' (the lead byte of a two-byte letter is read
+# as Г, Д or Е, the second as a symbol or a rare letter), and a page in a single-byte Latin code page becomes 'fьr'
+# (windows-1252) or 'szуstej' (ISO 8859-2). A misread letter is then a short run of characters windows-1251 can
+# encode, glued to Latin letters, in mostly ASCII text. A page is repaired in the encoding (tried in this order; the
+# first wins a tie, UTF-8 first since it decodes few byte strings) that reads back at least _MIN_MISREAD_WORDS such
+# runs holding a Cyrillic letter, and at least _MIN_EXPLAINED of all the page's runs holding one (in a single-byte
+# encoding only glued runs count: every Cyrillic word would read back as accented letters, 'Ìîñêâà').
+_LATIN_MISREAD_AS_1251: Final = {
+    "utf-8": "utf-8", "cp1252": "windows-1252", "iso8859-2": "iso-8859-2", "cp1250": "windows-1250",
+    "cp1257": "windows-1257", "cp1254": "windows-1254",
+}
+# A misread page holds one of these (Г, Д, Е: the lead bytes of UTF-8 Latin letters; then what the commonest accented
+# letters of single-byte pages become: ä ü ö é è ó á, and ISO 8859-2's ą ł); a page without any costs 12 searches.
+_LATIN_MISREAD_FIRST: Final = "ГДЕдьцйиуб±і"
+_MIN_MISREAD_WORDS: Final = 3
+_MIN_EXPLAINED: Final = 0.75
+_EARLY_VERDICT: Final = 40  # runs holding Cyrillic after which a page of Cyrillic words is told apart
+_MIN_ASCII_SHARE: Final = 0.7  # Latin-script text, even Czech or Polish misread from UTF-8, is mostly ASCII; Cyrillic text is not
+_MAX_MISREAD_RUN: Final = 6  # characters: three UTF-8 letters in a row ('ść' is 'Е›Д‡'), or a single-byte one
+# Cyrillic letters that stand for Latin ones in look-alike spelling ('Аdvеrtіѕе'): a run of only these is no evidence.
+_LOOKALIKES: Final = frozenset("АВЕКМНОРСТХаеорсухіјѕ")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_NON_ASCII_TAIL = re.compile("[^\x00-\x7f]*")
+
+
+def _repair_latin_misread_as_1251(text: str) -> tuple[str, str | None]:
+    """Latin-script text that was read as windows-1251 and saved again, repaired; returns the text and what it had
+    been misread from ('utf-8', 'windows-1252', 'iso-8859-2', ...), or None when the text is left as it is."""
+    if text.isascii() or not any(char in text for char in _LATIN_MISREAD_FIRST):
+        return text, None
+    if len(text.encode("ascii", "ignore")) < _MIN_ASCII_SHARE * len(text):
+        return text, None
+    runs = []  # (the run, glued to a Latin letter) for each non-ASCII run holding a Cyrillic letter
+    unexplained = 0  # runs standing apart that are not UTF-8 either: no encoding reads them back
+    found = _CYRILLIC.search(text)
+    while found:
+        start = found.start()
+        while start > 0 and not text[start - 1].isascii():
+            start -= 1
+        end = _NON_ASCII_TAIL.match(text, found.end()).end()
+        run, glued = text[start:end], _glued(text, start, end)
+        runs.append((run, glued))
+        unexplained += not glued and _read_back(run, "utf-8") is None
+        if len(runs) >= _EARLY_VERDICT and unexplained > (1 - _MIN_EXPLAINED) * len(runs):
+            return text, None  # Cyrillic words, as the first runs already show: no need to look at the rest
+        found = _CYRILLIC.search(text, end)
+    best, best_score = None, (0, 0)
+    for codec in _LATIN_MISREAD_AS_1251:
+        telling, explained = set(), 0
+        for run, glued in runs:
+            if (glued or codec == "utf-8") and _read_back(run, codec) is not None:
+                explained += 1
+                if glued and not set(run) <= _LOOKALIKES:
+                    telling.add(run)
+        if (len(telling), explained) > best_score:
+            best, best_score = codec, (len(telling), explained)
+    if best is None or best_score[0] < _MIN_MISREAD_WORDS or best_score[1] < _MIN_EXPLAINED * len(runs):
+        return text, None
+    pieces, done = [], 0
+    for match in _NON_ASCII_RUN.finditer(text):  # now every run: 'nasz±' is 'naszą' in ISO 8859-2
+        start, end = match.span()
+        if best == "utf-8" or _glued(text, start, end):  # from UTF-8 also a run standing alone: 'вЂ“' is an en dash
+            back = _read_back(match.group(), best)
+            if back is not None and back != match.group():
+                pieces += [text[done:start], back]
+                done = end
+    return "".join(pieces) + text[done:], _LATIN_MISREAD_AS_1251[best]
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is short enough to be misread letters and touches a Latin letter."""
+    return end - start <= _MAX_MISREAD_RUN and (
+        (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha())
+        or (end < len(text) and text[end].isascii() and text[end].isalpha())
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_back(run: str, codec: str) -> str | None:
+    """`run` as it was before windows-1251 misread it from `codec`: Latin letters (or, from UTF-8, any characters
+    but Cyrillic letters and controls), else None."""
+    try:
+        back = run.encode("cp1251").decode(codec)
+    except UnicodeError:
+        return None
+    if _CYRILLIC.search(back) or any(char < "\xa0" and not char.isascii() for char in back):
+        return None
+    if codec != "utf-8" and not back.isalpha():
+        return None
+    return back
 
 
 @functools.cache

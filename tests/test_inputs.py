@@ -132,6 +132,50 @@ def test_only_the_misread_lines_of_a_page_change():
     assert misread_as == ("latin-1",)  # 'Ã¶' reads alike in Latin-1 and windows-1252: ftfy names the first
 
 
+# Latin-script text misread as windows-1251, which ftfy leaves alone, written here.
+DE = "Für die Bürger ist die Straße über den Fluss gesperrt. Die Stadt prüft, ob die Brücke schön bleibt."
+PL = "Władze miasta zamknęły most na rzece. Mieszkańcy mówią, że objazd jest długi i męczący."
+
+
+def misread_single_byte(text: str, codec: str) -> str:
+    """A page saved in a single-byte code page, read as windows-1251 and saved again as UTF-8."""
+    return text.encode(codec).decode("cp1251")
+
+
+@pytest.mark.parametrize(
+    "line, broken, used",
+    [
+        (DE, misread(DE, "cp1251"), "windows-1251"),  # 'FГјr die BГјrger'
+        (PL, misread(PL, "cp1251"), "windows-1251"),  # 'WЕ‚adze miasta zamknД™Е‚y'
+        (DE, misread_single_byte(DE, "cp1252"), "windows-1252 read as windows-1251"),  # 'Fьr die Bьrger'
+        (PL, misread_single_byte(PL, "iso8859-2"), "iso-8859-2 read as windows-1251"),  # 'Wіadze miasta zamknкіy'
+    ],
+)
+def test_latin_text_misread_as_windows_1251_is_repaired(line, broken, used):
+    assert broken != line
+    page = f"Start\n{broken}\n€ 12,00 – “intact” Größe\n"
+    text, encoding = decode_bytes(page.encode("utf-8"))
+    assert text == f"Start\n{line}\n€ 12,00 – “intact” Größe\n"
+    assert encoding == f"utf-8, mojibake repaired ({used})"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # Russian with Latin look-alike letters inside words, in a page of mostly ASCII markup.
+        "Yтро.ru: aрхив новостей, Cуперпузыри и традиционной прессы. " + "<a href='/x'>link</a> " * 40,
+        # English in look-alike spelling (spam), which is no misreading.
+        "Аdvеrtіѕе wіth us. Wе оffеr thе bеѕt rаtеѕ in thе соuntrу. " + "Read more news here. " * 20,
+        # German that quotes Russian words: the Cyrillic stands apart from the Latin letters.
+        "Der Minister sagte auf Russisch: «Москва не верит слезам». Die Übersetzung folgt später. " * 3,
+        # Only two misread words: too little to tell.
+        "The city of Mьnchen and the river Dьna are both far away from here, said the report. " * 3,
+    ],
+)
+def test_text_that_only_looks_misread_as_windows_1251_stays(page):
+    assert repair_mojibake(page) == (page, ())
+
+
 @pytest.mark.parametrize("page", [RU, *LEGACY.values(), "SÃO PAULO E RIO DE JANEIRO", "café naïve Größe", "&amp; &#8217; ﬁne"])
 def test_text_without_mojibake_is_left_as_it_is(page):
     assert repair_mojibake(page) == (page, ())
