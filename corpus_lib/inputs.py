@@ -327,6 +327,9 @@ def repair_mojibake(text: str) -> tuple[str, tuple[str, ...]]:
     text, latin_misread_from = _repair_latin_misread_as_1251(text)
     if latin_misread_from:
         misread_as.add("windows-1251" if latin_misread_from == "utf-8" else f"{latin_misread_from} read as windows-1251")
+    text, cjk_misread = _repair_cjk_misread(text)
+    if cjk_misread:
+        misread_as.add(cjk_misread)
     return text, tuple(sorted(misread_as))
 
 
@@ -429,6 +432,78 @@ def _repair_latin_misread_as_1251(text: str) -> tuple[str, str | None]:
                 pieces += [text[done:start], back]
                 done = end
     return "".join(pieces) + text[done:], _LATIN_MISREAD_AS_1251[best]
+
+
+# A page in a CJK multi-byte encoding misread as a single-byte code page (one byte, one character) and saved again:
+# its ideographic full stop and comma, in every paragraph, become two telling characters. The marks name the code
+# page the page was misread as and the encodings it may have been in (the first listed wins a tie).
+_CJK_MARKS: Final = (
+    ("ЎЈ", "cp1251", ("gb18030", "euc-jp", "euc-kr")),  # 。 is A1 A3 in GB2312, EUC-JP and EUC-KR
+    ("Ј¬", "cp1251", ("gb18030",)),  # ， is A3 AC in GB2312
+    ("ЎC", "cp1251", ("big5",)),  # 。 is A1 43 in Big5
+    ("¡£", "cp1252", ("gb18030", "euc-jp", "euc-kr")),
+    ("£¬", "cp1252", ("gb18030",)),  # (Big5's '¡C' is no mark in windows-1252: '¡Conoce' is Spanish)
+)
+_CJK_MARK_FIRST: Final = "Ў¡"  # the first character of every mark but 'Ј¬' and '£¬', which come with '。' anyway
+_MIN_CJK_CHARS: Final = 20  # ideographs, kana or hangul a repair must give the page (a stray '¡£5' gives one)
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_LONG_RUN = re.compile("[^\x00-\x7f]{4}")  # two CJK characters misread: accented letters in Latin words come alone
+_CODE_PAGE_NAMES: Final = {"cp1251": "windows-1251", "cp1252": "windows-1252"}
+
+
+def _repair_cjk_misread(text: str) -> tuple[str, str | None]:
+    """A CJK page misread as windows-1251 or windows-1252 ('»°ѕзЎ¶Фј¶Ё' for 话剧《约定), repaired line by line;
+    returns the text and e.g. 'gb18030 read as windows-1251', or None when the text is left as it is.
+
+    A page needs a mark twice. A line is repaired when all of it encodes back to bytes in the code page, it holds
+    four non-ASCII characters in a row, and its bytes decode in the encoding charset_normalizer finds most plausible
+    among the marks' candidates into at least two CJK characters that make half its non-ASCII ones or more; the
+    page, when the repaired lines hold _MIN_CJK_CHARS or more."""
+    if text.isascii() or not any(char in text for char in _CJK_MARK_FIRST):
+        return text, None
+    found = [(code_page, candidates) for mark, code_page, candidates in _CJK_MARKS if text.count(mark) >= 2]
+    if not found:
+        return text, None
+    code_page, candidates = found[0]
+    lines = text.split("\n")
+    raw_lines = {i: raw for i, line in enumerate(lines) if not line.isascii() and (raw := _as_read(line, code_page))}
+    if not raw_lines:
+        return text, None
+    from charset_normalizer import from_bytes
+
+    sample = b"\n".join(raw_lines.values())[:65536]
+    results = list(from_bytes(sample, cp_isolation=list(candidates))) if len(candidates) > 1 else []
+    encoding = codecs.lookup(min(results, key=lambda r: r.chaos).encoding).name if results else candidates[0]
+    repaired, cjk = 0, 0
+    for i, raw in raw_lines.items():
+        try:
+            back = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        ideographs = len(_CJK.findall(back))
+        if ideographs >= 2 and 2 * ideographs >= len(back) - len(back.encode("ascii", "ignore")) and _LONG_RUN.search(lines[i]):
+            lines[i], repaired, cjk = back, repaired + 1, cjk + ideographs
+    if cjk < _MIN_CJK_CHARS:
+        return text, None
+    return "\n".join(lines), f"{encoding} read as {_CODE_PAGE_NAMES[code_page]}"
+
+
+def _as_read(line: str, code_page: str) -> bytes | None:
+    """The bytes that `code_page` read as `line`, a byte it leaves undefined read as the C1 control of its number
+    (as browsers do); None when the line holds a character the code page has no byte for."""
+    try:
+        return line.encode(code_page)
+    except UnicodeEncodeError:
+        pass
+    out = bytearray()
+    for char in line:
+        try:
+            out += char.encode(code_page)
+        except UnicodeEncodeError:
+            if not "\x80" <= char <= "\x9f":
+                return None
+            out.append(ord(char))
+    return bytes(out)
 
 
 def _glued(text: str, start: int, end: int) -> bool:

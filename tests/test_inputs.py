@@ -176,6 +176,35 @@ def test_text_that_only_looks_misread_as_windows_1251_stays(page):
     assert repair_mojibake(page) == (page, ())
 
 
+ZH = "新华社北京6月4日电 话剧巡演今天在各市结束，观众反响强烈。演员们说，这段经历让他们难忘。"
+ZH_TW = "中央社台北6月4日電 話劇巡演今天在各市結束，觀眾反應熱烈。演員們說，這段經歷讓他們難忘。"
+
+
+@pytest.mark.parametrize(
+    "line, encoding, code_page",
+    [(ZH, "gb18030", "cp1251"), (ZH, "gb18030", "cp1252"), (ZH_TW, "big5", "cp1251")],
+)
+def test_a_cjk_page_misread_as_a_single_byte_code_page_is_repaired(line, encoding, code_page):
+    # A byte the code page leaves undefined is read as the C1 control of its number, as browsers do.
+    broken = "".join(bytes([b]).decode(code_page, errors="ignore") or chr(b) for b in line.encode(encoding))
+    assert broken != line
+    page = f"Home\n{broken}\n{broken}\nCopyright 2012\n"
+    text, used = decode_bytes(page.encode("utf-8"))
+    assert text == f"Home\n{line}\n{line}\nCopyright 2012\n"
+    assert used == f"utf-8, mojibake repaired ({encoding} read as windows-{code_page[2:]})"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "¡£5 de descuento! ¡£10 en tu primera compra! Selecciona tu región: Valparaíso, Ñuble. ¡Conoce más!\n" * 3,
+        "Ўзбекістан ЎЈ Ј¬ ¡£ £¬\n",  # the marks, but nothing that reads back as Chinese
+    ],
+)
+def test_text_with_the_marks_of_misread_cjk_but_none_stays(page):
+    assert repair_mojibake(page) == (page, ())
+
+
 @pytest.mark.parametrize("page", [RU, *LEGACY.values(), "SÃO PAULO E RIO DE JANEIRO", "café naïve Größe", "&amp; &#8217; ﬁne"])
 def test_text_without_mojibake_is_left_as_it_is(page):
     assert repair_mojibake(page) == (page, ())
