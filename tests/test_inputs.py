@@ -124,6 +124,20 @@ def test_utf8_misread_as_a_code_page_is_repaired_and_the_encoding_says_so(line, 
     assert used == f"utf-8, mojibake repaired (windows-{codec[2:]})"
 
 
+@pytest.mark.parametrize(
+    "line, broken",
+    [
+        ("Thank a doctor on Doctors’ Day — we’ve made it easy.", misread("Thank a doctor on Doctors’ Day — we’ve made it easy.", "latin-1")),
+        ("Ich bin Du – und Du schaust zu: „Nachtschleife”", "Ich bin Du – und Du schaust zu: „Nachtschleife”".encode("cp1252").decode("latin-1")),
+    ],
+)
+def test_quotes_and_dashes_misread_as_latin_1_lose_their_control_characters(line, broken):
+    assert any("\x80" <= char <= "\x9f" for char in broken)  # 'Doctorsâ\x80\x99', 'Du \x96 und'
+    intact = "Home\nThe rest of the page is as it was, and there is enough of it to be text.\n"
+    text, used = decode_bytes(f"{intact}{broken}\n".encode("utf-8"))
+    assert (text, used) == (f"{intact}{line}\n", "utf-8, mojibake repaired (latin-1)")
+
+
 def test_only_the_misread_lines_of_a_page_change():
     intact = ["Größe und Preis: 12 €", "Министр обороны встретился с делегацией.", "“Quoted” — with a dash"]
     broken = misread("Der Beitrag wurde am Mittwoch veröffentlicht.", "cp1252")
