@@ -544,13 +544,30 @@ def datetime_correct(pred_published_at: Any, truth_published: str, tolerance_s: 
     return abs((pred - truth).total_seconds()) <= tolerance_s
 
 
-def snippet_counts(pred_body: str | None, snippets: Sequence[str]) -> tuple[int, int]:
+# Typography that a source's ground truth and the page text may spell apart: the truth of some pages straightens
+# quotes and dashes the page shows curly ('don't' for 'don’t'), or keeps the space an inline tag left before a
+# comma or a bracket ('sunlight ,'). The 'w.ty' column ignores it, a diagnostic beside 'with', which does not.
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
+_SPACE_BEFORE_CLOSING = re.compile(r"\s+(?=[,.;:!?)\]])")
+_SPACE_AFTER_OPENING = re.compile(r"(?<=[(\[])\s+")
+
+
+def typography_insensitive(s: str) -> str:
+    """normalize_text, then straight quotes and hyphens for curly ones and dashes, no space inside brackets or
+    before closing punctuation."""
+    s = normalize_text(s).translate(_TYPOGRAPHY)
+    return _SPACE_AFTER_OPENING.sub("", _SPACE_BEFORE_CLOSING.sub("", s))
+
+
+def snippet_counts(pred_body: str | None, snippets: Sequence[str], ignore_typography: bool = False) -> tuple[int, int]:
     """(found, total): snippets occurring in the body after NFC + whitespace normalisation
-    (case-sensitive substring). Snippets that normalise to "" are not counted."""
-    body = normalize_text(pred_body) if pred_body else ""
+    (case-sensitive substring). Snippets that normalise to "" are not counted. With ignore_typography
+    both sides go through typography_insensitive instead."""
+    norm = typography_insensitive if ignore_typography else normalize_text
+    body = norm(pred_body) if pred_body else ""
     found = total = 0
     for s in snippets:
-        ns = normalize_text(s)
+        ns = norm(s)
         if not ns:
             continue
         total += 1
@@ -588,6 +605,7 @@ def score_page(truth: Mapping[str, Any], pred: Mapping[str, Any] | None, status:
         s["body_p"] = s["body_r"] = s["body_f1"] = None
 
     s["with_found"], s["with_total"] = snippet_counts(p.get("body"), truth.get("with") or [])
+    s["with_found_typography"] = snippet_counts(p.get("body"), truth.get("with") or [], ignore_typography=True)[0]
     s["without_leaked"], s["without_total"] = snippet_counts(p.get("body"), truth.get("without") or [])
 
     if score_language and truth.get("lang") is not None:
@@ -611,6 +629,7 @@ METRICS: dict[str, Any] = {
     "body_r": "mean",
     "body_f1": "mean",
     "with_recall": ("pool", "with_found", "with_total"),
+    "with_recall_typography": ("pool", "with_found_typography", "with_total"),
     "without_leak": ("pool", "without_leaked", "without_total"),
     "lang": "mean",
     "rejected": "mean",
@@ -719,6 +738,7 @@ _COLUMNS: list[tuple[str, str, bool]] = [
     ("b.R", "body_r", False),
     ("b.F1", "body_f1", True),
     ("with", "with_recall", True),
+    ("w.ty", "with_recall_typography", False),
     ("leak", "without_leak", True),
     ("lang", "lang", True),
 ]

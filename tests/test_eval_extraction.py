@@ -140,6 +140,15 @@ def test_snippet_normalisation_case_sensitive_substring():
     assert (s["without_leaked"], s["without_total"]) == (1, 2)
 
 
+def test_the_typography_insensitive_count_only_forgives_quotes_dashes_and_spaces_before_punctuation():
+    body = "Don’t water it – north-facing windows get the least sunlight, says “Plant Care” (a guide)."
+    snippets = ["Don't water it - north", 'sunlight , says "Plant Care" ( a guide )', "Dont water it", "don’t water"]
+    assert ev.snippet_counts(body, snippets) == (0, 4)
+    assert ev.snippet_counts(body, snippets, ignore_typography=True) == (2, 4)  # spelling and case still count
+    s = ev.score_page(truth(**{"with": snippets}), {"body": body})
+    assert (s["with_found"], s["with_found_typography"], s["with_total"]) == (0, 2, 4)
+
+
 # ------------------------------------------------------------------------------ aggregation
 
 
