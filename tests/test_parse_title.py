@@ -146,6 +146,15 @@ def test_a_headline_the_source_lists_under_related_is_still_cut_from_site_and_ti
     assert headline_text(line, keys, frozenset({"daily courier"}), None) == HEADLINE
 
 
+@pytest.mark.parametrize("site", ["EXAMPLE-NEWS.NET", "www.daily-courier.co.uk", "courier.de"])
+def test_a_part_that_is_a_site_address_is_cut_though_nothing_repeats_it(site):
+    [line] = [l for l in split_lines(f"{HEADLINE} | {site}\n") if l.text]
+    assert headline_text(line, collections.Counter(), frozenset(), None) == HEADLINE
+    # A title that only names a dotted thing in a part that is no address stays whole.
+    [line] = [l for l in split_lines(f"{HEADLINE} | U.S.\n") if l.text]
+    assert headline_text(line, collections.Counter(), frozenset(), None) == f"{HEADLINE} | U.S."
+
+
 def _view(*lines, month_first=False):
     return view_page([line for line in split_lines(page(*lines)) if line.text], frozenset(), month_first)
 

@@ -112,6 +112,8 @@ _NO_HEADLINE: Final = re.compile(
     r"creative[ -]commons.*(?:lizenz|licen)|(?:lizenz|licen).*creative[ -]commons)",
     re.IGNORECASE,
 )
+# A site named by its address in a 'Title | Site' line: 'example.net', 'www.Example-News.co.uk' (letters in the last part).
+_SITE_ADDRESS: Final = re.compile(r"(?:[^\W_]|-)+(?:\.(?:[^\W_]|-)+)*\.[^\W\d_]{2,12}")
 # A blog's name, as its header shows it on every page: 'Example Data Blog', "Jane Roe's blog". It names the site,
 # not the page: no headline.
 _BLOG_NAME: Final = re.compile(r"(?:[\w.'’&-]+\s+){1,3}(?:blog|weblog|блог)", re.IGNORECASE)
@@ -477,7 +479,8 @@ def _shape(line: Line, weights: HeadlineWeights) -> float:
 def headline_text(line: Line, keys: collections.Counter[str], template_keys: frozenset[str], hint_title: str | None) -> str:
     """'Site | Title' -> the title: the part another line (or the hint) repeats, or what is left without the site name.
 
-    A part is a site name when the source repeats it on many pages, or it is short and stands alone elsewhere.
+    A part is a site name when the source repeats it on many pages, it is short and stands alone elsewhere, or
+    it is a site's address ('Title | EXAMPLE.NET').
     A headline that merely contains ' - ' stays whole.
     """
     parts = title_parts(line.text)
@@ -488,8 +491,10 @@ def headline_text(line: Line, keys: collections.Counter[str], template_keys: fro
     # A long part that stands alone elsewhere on this page is its headline, even when other pages of the
     # source list it (under 'related'), which makes it a template line.
     site = [
-        (keys[k] > 0 and len(k.split()) <= 3) or (k in template_keys and not (keys[k] > 0 and len(k.split()) > 3))
-        for k in part_keys
+        (keys[k] > 0 and len(k.split()) <= 3)
+        or (k in template_keys and not (keys[k] > 0 and len(k.split()) > 3))
+        or _SITE_ADDRESS.fullmatch(p.strip()) is not None
+        for p, k in zip(parts, part_keys)
     ]
     repeated = [p for p, k, s in zip(parts, part_keys, site) if k and not s and (keys[k] > 0 or k == hint_key)]
     if repeated:
