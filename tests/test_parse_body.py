@@ -142,6 +142,13 @@ def test_lines_without_a_letter_or_digit_are_no_paragraphs_but_code_punctuation_
     assert result.paragraphs == (PARA[0], PARA[1], "Call it like this:", "const total = add(2, 3);", "};", PARA[2])
 
 
+def test_a_label_with_a_count_of_posts_is_no_paragraph_but_a_year_in_brackets_stays():
+    counted = ["Все материалы (324)", "October (31)", "emacs (76)"]
+    kept = ["BMW 2er Active Tourer (2022)", "The Ministry of Finance (MoF)"]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], *counted, PARA[1], *kept, PARA[2]))
+    assert result.paragraphs == (PARA[0], PARA[1], *kept, PARA[2])
+
+
 def test_a_gallery_caption_the_page_shows_again_is_no_paragraph():
     caption = "The mayor, left, and the treasurer present the new budget at the town hall on Tuesday, May 18, 2021."
     gallery = [caption, caption + " more", "Image 1 of 5", "Caption", caption]

@@ -58,6 +58,10 @@ _CODE_CHARS: Final = re.compile(r"[{}()\[\];=]")
 _MIN_RUN_WORDS: Final = 12
 _RUN_CAPITALISED_SHARE: Final = 0.8
 _MIN_LIST_ITEM_WORDS: Final = 2
+# 'Все материалы (324)', 'October (31)', 'emacs (76)': a label with the count of the posts or comments behind it (an
+# archive, a tag cloud, a section's link), no text. A year in brackets is no count ('BMW 2er Active Tourer (2022)').
+_COUNTED_LABEL: Final = re.compile(r"[^.!?:()]{1,60}\s\((?!(?:1[89]|20)\d\d\))\d{1,5}\)")
+_COUNTED_LABEL_WORDS: Final = 8
 _LEADING_TIME: Final = re.compile(r"[0-2]?\d:[0-5]\d(?!\d)")
 _WHITESPACE: Final = re.compile(r"\s+")
 # The label over a recipe's ingredients, alone or for a number of servings ('Zutaten für 4 Personen').
@@ -391,6 +395,8 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if _is_decoration(line.text):
             continue  # '*', '★ ★ ★ ★ ★', a lone joiner: an empty list item, a rating widget, a rule
+        if line.text[-1] == ")" and line.words <= _COUNTED_LABEL_WORDS and _COUNTED_LABEL.fullmatch(line.text):
+            continue
         if _is_label(line) and not _label_belongs(content, position, region.end):
             continue  # 'Buy poster', 'Posts by tags': a label among paragraphs, heading none of them
         out.append(_single_spaced(_item_text(line)))
