@@ -11,7 +11,10 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/48 (stop 35: menus run together in title case, lines without letters,
+# metric -> (group, floor); reached with corpus_lib.lines/51 (stop 36: Latin text and CJK pages misread as windows-1251 or
+# -1252 and quotes misread as Latin-1 are repaired, a site's address is a site part, labels with a count are no paragraphs:
+# title exact .757, 1,333 of 1,761; body F1 .929, sum 1,024.84; daniel-ru .886; with recall .872, 5,672 of 6,501; leak .075,
+# 460 of 6,098; day 1,128). lines/48 (stop 35: menus run together in title case, lines without letters,
 # gallery counters and their repeated captions, affiliate disclosures, editors' bylines, glued counters, Russian footers: title
 # exact .755, 1,330 of 1,761; body F1 .929; daniel-ru body F1 .886; with recall .871, 5,664 of 6,501; leak .075, 460 of 6,098;
 # day 1,128). lines/41 (stop 34: rows of a table of figures, runs of short plain lines
@@ -35,7 +38,7 @@ from tests.conftest import DEV_SET, load_script
 # leak .079, 10 rejects; lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702,
 # day .815; lines/6: day .807.)
 FLOORS = {
-    "title_exact": ("overall", 0.735),
+    "title_exact": ("overall", 0.737),
     "day": ("overall", 0.795),
     "body_f1": ("overall", 0.909),
     "with_recall": ("overall", 0.852),
