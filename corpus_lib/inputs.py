@@ -322,9 +322,10 @@ def repair_mojibake(text: str) -> tuple[str, tuple[str, ...]]:
     that hold a mark of the misreadings it can undo (see _MOJIBAKE_MARKS): 30 us a page on the dev pages (of
     which 10 are repaired), 2 on the synthetic benchmark pages.
 
-    Latin-script text misread as windows-1251, which ftfy does not undo, is repaired here
-    (_repair_latin_misread_as_1251); the code page is then named 'windows-1251' for UTF-8 misread, and
-    e.g. 'windows-1252 read as windows-1251' for a single-byte page.
+    Two misreadings ftfy does not undo are repaired here: Latin-script text misread as windows-1251
+    (_repair_latin_misread_as_1251; named 'windows-1251' when it was UTF-8, e.g. 'windows-1252 read as
+    windows-1251' when it was a single-byte page), and a CJK page misread as windows-1251 or -1252
+    (_repair_cjk_misread; e.g. 'gb18030 read as windows-1251').
     """
     text, misread_as = _repair_with_ftfy(text)
     text, latin_misread_from = _repair_latin_misread_as_1251(text)
@@ -477,7 +478,7 @@ def _repair_cjk_misread(text: str) -> tuple[str, str | None]:
     sample = b"\n".join(raw_lines.values())[:65536]
     results = list(from_bytes(sample, cp_isolation=list(candidates))) if len(candidates) > 1 else []
     encoding = codecs.lookup(min(results, key=lambda r: r.chaos).encoding).name if results else candidates[0]
-    repaired, cjk = 0, 0
+    cjk = 0  # CJK characters the repaired lines hold
     for i, raw in raw_lines.items():
         try:
             back = raw.decode(encoding)
@@ -485,7 +486,7 @@ def _repair_cjk_misread(text: str) -> tuple[str, str | None]:
             continue
         ideographs = len(_CJK.findall(back))
         if ideographs >= 2 and 2 * ideographs >= len(back) - len(back.encode("ascii", "ignore")) and _LONG_RUN.search(lines[i]):
-            lines[i], repaired, cjk = back, repaired + 1, cjk + ideographs
+            lines[i], cjk = back, cjk + ideographs
     if cjk < _MIN_CJK_CHARS:
         return text, None
     return "\n".join(lines), f"{encoding} read as {_CODE_PAGE_NAMES[code_page]}"
