@@ -73,6 +73,32 @@ def test_a_menu_is_not_the_headline():
     assert isinstance(result, ParseFailure) and result.reason == RejectReason.NO_TITLE, result
 
 
+@pytest.mark.parametrize(
+    "menu",
+    [
+        "Экономика | Политика | Наука и образование | Новости Сибири",  # four items of a few words
+        "Главная Новости Справочник предприятий Шоппинг Работа Авто Досуг",  # Cyrillic words capitalised, run together
+    ],
+)
+def test_menus_of_phrases_or_of_capitalised_cyrillic_words_are_not_headlines(menu):
+    result = parse_page(page(menu, "", "18.05.2021 20:06", *PARA), PageHints(language="ru"))
+    assert isinstance(result, ParseFailure) and result.reason == RejectReason.NO_TITLE, result
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Politik | Inland | Die Regierung will das Rentenalter anheben",  # the last part is a headline's length
+        "Дмитрий Медведев и Владимир Путин",  # names, five words
+        "ВЛАДИМИР ПУТИН ПРИЕХАЛ В НОВОСИБИРСК С РАБОЧИМ ВИЗИТОМ",  # capitals throughout
+        "How The Valley Votes Differently This Year",  # English headlines may capitalise every word
+    ],
+)
+def test_headlines_that_only_resemble_those_menus_stay_headlines(headline):
+    result = parse_page(page("* Home", headline, "18.05.2021 20:06", *PARA), PageHints())
+    assert isinstance(result, ParsedArticle) and headline.endswith(result.title), result
+
+
 OTHER_HEADLINE = "Why the valley votes differently this year"  # shares no words with PARA
 TEASERS = ["Mayor opens the new riverside park", "Bus fares rise again from next month"]
 

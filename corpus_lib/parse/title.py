@@ -102,6 +102,10 @@ _LEAD_WORDS: Final = 12
 # Deletes the ASCII letters: counting what is left counts them (see _count_letters).
 _DROP_ASCII_LETTERS: Final = str.maketrans("", "", string.ascii_letters)
 _MENU_ITEMS: Final = 3  # 'Home | News | Sport': this many one-word parts or more is a menu
+_MENU_PHRASES, _MENU_PHRASE_WORDS = 4, 3  # and this many parts of at most this many words
+_CAPITALISED_RUN_WORDS: Final = 6
+_CAPITALISED_RUN_SHARE: Final = 0.85
+_CYRILLIC_LETTER: Final = re.compile("[\u0400-\u04ff]")
 _MAX_HEADLINE_WORDS: Final = 40  # longer lines are no headlines
 # A link to the previous or next post: '« Older title', 'Newer title →' (a French quote closes what it opens).
 _BACK_MARKS, _ON_MARKS = "←‹«", "→›»"
@@ -407,6 +411,8 @@ def _eligible(line: Line, parts: tuple[str, ...]) -> bool:
         return False
     if len(parts) >= _MENU_ITEMS and _reads_as_menu(parts):
         return False
+    if _capitalised_run(line):
+        return False
     letters = _count_letters(line.text[:80])
     return letters >= 3 and letters >= 0.5 * min(length, 80)
 
@@ -441,8 +447,23 @@ def reads_as_lead(line: Line) -> bool:
 
 
 def _reads_as_menu(parts: tuple[str, ...]) -> bool:
-    """'Home | News | Sport': one-word items between separators (`parts` of title_parts)."""
-    return len(parts) >= _MENU_ITEMS and all(len(part.split()) == 1 for part in parts)
+    """'Home | News | Sport': one-word items between separators (`parts` of title_parts), or more items of a few words
+    ('Экономика | Политика | Наука и образование | Новости Сибири'): a headline's parts are a site and a title."""
+    if len(parts) < _MENU_ITEMS:
+        return False
+    if all(len(part.split()) == 1 for part in parts):
+        return True
+    return len(parts) >= _MENU_PHRASES and all(len(part.split()) <= _MENU_PHRASE_WORDS for part in parts)
+
+
+def _capitalised_run(line: Line) -> bool:
+    """'Главная Новости Справочник предприятий Шоппинг Работа Авто Досуг': a menu run together on one line. Headlines in
+    Cyrillic script capitalise their first word and names only; English ones may capitalise every word, so the test
+    is for Cyrillic lines (a line in capitals may be a headline in either)."""
+    if line.words < _CAPITALISED_RUN_WORDS or not _CYRILLIC_LETTER.search(line.text) or line.text.isupper():
+        return False
+    words = [word for word in line.text.split() if word[0].isalpha()]
+    return sum(1 for word in words if word[0].isupper()) >= _CAPITALISED_RUN_SHARE * len(words)
 
 
 # A call to action asks the reader a short question from its first words: 'Are you checking us out?', 'Sie haben
