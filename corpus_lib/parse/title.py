@@ -460,9 +460,11 @@ def _capitalised_run(line: Line) -> bool:
     """'Главная Новости Справочник предприятий Шоппинг Работа Авто Досуг': a menu run together on one line. Headlines in
     Cyrillic script capitalise their first word and names only; English ones may capitalise every word, so the test
     is for Cyrillic lines (a line in capitals may be a headline in either)."""
-    if line.words < _CAPITALISED_RUN_WORDS or not _CYRILLIC_LETTER.search(line.text) or line.text.isupper():
+    text = line.text
+    # isascii is O(1): most lines end here without the regex scan (every candidate line is asked).
+    if line.words < _CAPITALISED_RUN_WORDS or text.isascii() or not _CYRILLIC_LETTER.search(text) or text.isupper():
         return False
-    words = [word for word in line.text.split() if word[0].isalpha()]
+    words = [word for word in text.split() if word[0].isalpha()]
     return sum(1 for word in words if word[0].isupper()) >= _CAPITALISED_RUN_SHARE * len(words)
 
 
@@ -514,7 +516,7 @@ def headline_text(line: Line, keys: collections.Counter[str], template_keys: fro
     site = [
         (keys[k] > 0 and len(k.split()) <= 3)
         or (k in template_keys and not (keys[k] > 0 and len(k.split()) > 3))
-        or _SITE_ADDRESS.fullmatch(p.strip()) is not None
+        or _SITE_ADDRESS.fullmatch(p) is not None  # title_parts are stripped
         for p, k in zip(parts, part_keys)
     ]
     repeated = [p for p, k, s in zip(parts, part_keys, site) if k and not s and (keys[k] > 0 or k == hint_key)]
