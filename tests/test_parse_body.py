@@ -94,6 +94,13 @@ def test_short_list_items_inside_the_text_are_kept_but_a_list_ending_it_is_not()
     assert result.paragraphs == (PARA[0], intro, *(step[2:] for step in steps), PARA[1], PARA[2])
 
 
+def test_one_word_items_inside_the_text_are_kept_but_share_buttons_repeats_and_numbers_are_not():
+    intro = "Each crew brings the same tools to every street, and the list is posted on the site office door:"
+    tools = ["* Shovels", "* Rakes", "* Compactors", "* Twitter", "* 4", "* Cones", "* Cones"]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", PARA[0], intro, *tools, PARA[1], PARA[2], "* Facebook"))
+    assert result.paragraphs == (PARA[0], intro, "Shovels", "Rakes", "Compactors", PARA[1], PARA[2])
+
+
 def test_teasers_after_a_site_block_heading_are_not_boosted_back_into_the_article():
     teasers = []
     for n in range(16):

@@ -9,7 +9,7 @@ import math
 import re
 from typing import Final
 
-from corpus_lib.parse.boilerplate import is_call_to_action
+from corpus_lib.parse.boilerplate import is_call_to_action, is_social_word
 from corpus_lib.parse.lines import Line
 from corpus_lib.parse.page import PageView, byline_names, is_author_note
 
@@ -54,10 +54,10 @@ _MIN_GLUED_PARAGRAPHS: Final = 3
 _GLUED_SHARE: Final = 0.5
 _DECORATION_CHARS: Final = 60
 _ANY_WORD_CHAR: Final = re.compile(r"\w")
+_ANY_LETTER: Final = re.compile(r"[^\W\d_]")
 _CODE_CHARS: Final = re.compile(r"[{}()\[\];=]")
 _MIN_RUN_WORDS: Final = 12
 _RUN_CAPITALISED_SHARE: Final = 0.8
-_MIN_LIST_ITEM_WORDS: Final = 2
 # 'Все материалы (324)', 'October (31)', 'emacs (76)': a label with the count of the posts or comments behind it (an
 # archive, a tag cloud, a section's link), no text. A year in brackets is no count ('BMW 2er Active Tourer (2022)').
 _COUNTED_LABEL: Final = re.compile(r"[^.!?:()]{1,60}\s\((?!(?:1[89]|20)\d\d\))\d{1,5}\)")
@@ -371,6 +371,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
     text_after = False
     list_in_text = [False] * (region.end + 1 - region.start)
     authors = byline_names(view)
+    bullet_keys: collections.Counter[str] | None = None
     for position in range(region.end, region.start - 1, -1):
         line = content[position]
         if not line.bullet and _is_paragraph(line):
@@ -389,8 +390,15 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             continue
         if position in title_repeats:
             continue
-        if line.bullet and line.words < 6 and not (line.words >= _MIN_LIST_ITEM_WORDS and list_in_text[position - region.start]):
+        if line.bullet and line.words < 6 and not list_in_text[position - region.start]:
             continue
+        # A one-word item inside the text is an ingredient, a tool, a name ('Shovels', '3. Splunk'); one the page
+        # lists twice is a menu's, and a network's name or a bare number is a share button or a pager's.
+        if line.bullet and line.words <= 1:
+            if bullet_keys is None:
+                bullet_keys = collections.Counter(other.key for other in content if other.bullet and other.words == 1)
+            if bullet_keys[line.key] > 1 or is_social_word(line.key) or not _ANY_LETTER.search(line.text):
+                continue
         if _is_markup(line) or is_call_to_action(line.key, line.words) or is_author_note(line.text, line.words, authors):
             continue
         if _is_decoration(line.text):

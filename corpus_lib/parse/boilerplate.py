@@ -222,7 +222,7 @@ _MAX_BLOCK_WORDS: Final = 12
 _SOCIAL: Final = frozenset(
     "facebook twitter x whatsapp telegram pinterest linkedin xing reddit tumblr vk vkontakte вконтакте одноклассники "
     "viber instagram youtube tiktok flipboard messenger email e-mail mail print drucken tweet twittern pinnen share "
-    "teilen compartir partager condividi udostępnij поделиться copy link".split()
+    "teilen compartir partager condividi udostępnij поделиться copy link pocket".split()
 )
 _MIN_SOCIAL_WORDS: Final = 2
 
@@ -379,6 +379,11 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
 def is_call_to_action(key: str, words: int) -> bool:
     """A button or a call to action alone on its line ('Book a demo', 'See price at Amazon')."""
     return words <= _MAX_ACTION_WORDS and _CALL_TO_ACTION.fullmatch(key) is not None
+
+
+def is_social_word(key: str) -> bool:
+    """A share button's or a social network's name alone ('Twitter', 'WhatsApp', 'Drucken')."""
+    return key.strip(".:·•") in _SOCIAL
 
 
 def _is_share_bar(key: str) -> bool:
