@@ -207,6 +207,27 @@ def test_prose_at_another_indentation_is_an_aside():
     assert result.paragraphs == tuple(article)
 
 
+def test_questions_and_answers_after_the_text_at_their_own_indentation_are_the_article_s():
+    # An FAQ box: questions at one indentation, answers deeper (an accordion), right after the article's column.
+    article = PARA + [p.replace("council", "board") for p in PARA]
+    faq = [
+        ("When do the repairs start?", "The first crews start next month on the main roads, as the council announced."),
+        ("Who pays for the new drains?", "The city pays for the drains from the budget, with a grant from the region."),
+        ("Will the schools close during the works?", "No school closes, but two bus stops move for the summer months."),
+    ]
+    lines = ["* Home", HEADLINE, "18.05.2021", *[f"    {p}" for p in article], "  Frequently asked questions"]
+    for question, answer in faq:
+        lines += [f"      {question}", f"        {answer}"]
+    result = parse(page(*lines, "  © 2021 Example"))
+    assert result.paragraphs == (*article, "Frequently asked questions", *(line for pair in faq for line in pair))
+    # Comments ask questions too, but names and dates stand between them: they stay an aside.
+    thread = []
+    for number, (question, answer) in enumerate(faq, 1):
+        thread += [f"      Reader {number}", f"      1{number}.05.2021 10:0{number}", f"      {question}", f"        {answer}"]
+    result = parse(page("* Home", HEADLINE, "18.05.2021", *[f"    {p}" for p in article], *thread, "  © 2021 Example"))
+    assert result.paragraphs == tuple(article)
+
+
 def test_a_text_column_beside_a_sidebar():
     sidebar = ["* Weather", "* Sport", "* Markets"]
     rows = [f"    {p.ljust(110)}{s}" for p, s in zip(PARA, sidebar)]

@@ -241,7 +241,8 @@ def action(text):
     "text",
     ["Book a demo", "Get started for free", "See price at Amazon", "View Deal", "Start your free trial", "Sign up for our newsletter",
      "Read Review!", "< Back", "Jump to Review", "Get a free quote today.", "Access the ebook", "Jetzt kostenlos anmelden",
-     "Zum Shop", "Mehr erfahren", "S'abonner", "Comprar ahora", "Подробнее", "Learn more →", "Mehr erfahren ›"],
+     "Zum Shop", "Mehr erfahren", "S'abonner", "Comprar ahora", "Подробнее", "Learn more →", "Mehr erfahren ›",
+     "Print Recipe", "Rate this Recipe", "Rezept drucken", "Rezept bewerten", "Imprimer la recette"],
 )
 def test_buttons_and_calls_to_action(text):
     assert action(text)
@@ -250,7 +251,8 @@ def test_buttons_and_calls_to_action(text):
 @pytest.mark.parametrize(
     "text",
     ["Getting started with the new budget", "Back pain after long flights", "Book review: The Long Winter",
-     "Shop the look", "Learn more about how the council votes on the budget every year", "Подробнее о бюджете города"],
+     "Shop the look", "Learn more about how the council votes on the budget every year", "Подробнее о бюджете города",
+     "Print recipes from the 1950s"],
 )
 def test_subheadings_that_start_like_a_call_to_action_are_not_one(text):
     assert not action(text)

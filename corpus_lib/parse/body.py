@@ -47,6 +47,10 @@ _OTHER_INDENT_FACTOR: Final = 0.3
 _OFF_INDENT_SCORE: Final = -0.3
 _MIN_MAIN_INDENT_MASS: Final = 10.0
 _MIN_REPEATED_TAIL: Final = 5  # paragraphs
+# An FAQ after the text (_questions_and_answers): how far after the column's last line it starts, how many questions.
+_QA_REACH: Final = 3
+_MIN_QUESTIONS: Final = 2
+_MAX_QUESTION_WORDS: Final = 25
 _SECOND_COLUMN_SHARE: Final = 0.5
 _LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
@@ -191,6 +195,10 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
     last = max(p for p in range(region.start, region.end + 1) if scores[p] > 0 and view.content[p].indent in mains)
     if weight[main] < _MIN_MAIN_INDENT_MASS:
         last = len(scores)  # too little text to tell the article's column from an aside
+    faq = _questions_and_answers(view, scores, last, region.end)
+    if faq is not None:
+        mains = mains | faq[0]
+        last = max(last, faq[1])
     # The heading of a site block after the region closes the article: text after it is not boosted back in.
     end_block, credit = view.end_block, view.credit
     closed = next((p for p in range(region.end + 1, len(scores)) if end_block[p] and not credit[p]), len(scores))
@@ -213,6 +221,40 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
         else:
             rescored.append(score * _OTHER_INDENT_FACTOR)
     return rescored
+
+
+def _questions_and_answers(view: PageView, scores: list[float], last: int, end: int) -> tuple[set[int], int] | None:
+    """(indentations, last position) of a run of questions and their answers that starts within _QA_REACH lines after
+    the last line of the article's column, inside the first-pass region: an FAQ the page renders in a box of its own
+    ('How long does it take?' / 'Most filings take two days.' ...), at least _MIN_QUESTIONS questions, each a line of
+    its own followed by one or more paragraphs, the questions at one indentation and the answers at one (the same or
+    deeper, as accordions show them). Comments ask questions too, but names and dates stand between them."""
+    content = view.content
+    reach = min(end, last + _QA_REACH)
+    position = last + 1
+    while position <= reach and not _is_question(content[position]):
+        position += 1
+    if position > reach:
+        return None
+    asked = content[position].indent
+    answers = -1  # the answers' indentation, once one is seen
+    questions, answered, last_answer = 0, False, -1
+    while position <= end:
+        line = content[position]
+        if _is_question(line) and line.indent == asked:
+            if questions and not answered:
+                break
+            questions, answered = questions + 1, False
+        elif questions and scores[position] > 0 and not line.bullet and (answers < 0 or line.indent == answers):
+            answers, answered, last_answer = line.indent, True, position
+        else:
+            break
+        position += 1
+    return ({asked, answers}, last_answer) if questions >= _MIN_QUESTIONS and answers >= 0 else None
+
+
+def _is_question(line: Line) -> bool:
+    return line.text[-1] == "?" and not line.bullet and 2 <= line.words <= _MAX_QUESTION_WORDS
 
 
 def _prose_score(view: PageView, position: int) -> float:

@@ -200,6 +200,7 @@ _CALL_TO_ACTION: Final = re.compile(
     r"(?:(?:learn|read|find out) more|book (?:now|today|online|a (?:demo|call|consultation|tour|free \w+)|your \w+(?: \w+){0,3})|"
     r"subscribe(?: .*)?|contact us(?: today| now)?|get in touch|get started(?: .*)?|back(?: to (?:top|all \w+|the \w+|\w+))?|"
     r"(?:view|see) (?:all|more|deal|deals|price|prices|pricing|plans|packages|on|at)(?: .*)?|jump to(?: .*)?|"
+    r"(?:print|save|pin|rate) (?:this |the )?recipe|rezept (?:drucken|speichern|merken|bewerten|pinnen)|imprimer la recette|"
     r"buy (?:now|it now|on|at|from)(?: .*)?|shop (?:now|all|online)|order (?:now|today|online)|apply (?:now|today|online)|"
     r"start (?:your |a )?free(?: .*)?|join (?:our|the|us|now)(?: .*)?|read (?:the |our )?(?:full )?review|sign[ -]?up(?: .*)?|"
     r"(?:get|claim|request) (?:a |an |your |the )?(?:free|quote|demo|trial|offer|discount|deal|ebook|e-book|guide)(?: .*)?|"
