@@ -220,6 +220,14 @@ def test_questions_and_answers_after_the_text_at_their_own_indentation_are_the_a
         lines += [f"      {question}", f"        {answer}"]
     result = parse(page(*lines, "  © 2021 Example"))
     assert result.paragraphs == (*article, "Frequently asked questions", *(line for pair in faq for line in pair))
+    # A list ending the text and a box with a button before the FAQ's heading leave it the article's.
+    steps = ["      * Close the old lanes for two weeks", "      * Lay the new drains under the road"]
+    box = ["  Plan your trip around the works", "  See the map"]
+    lines = ["* Home", HEADLINE, "18.05.2021", *[f"    {p}" for p in article], *steps, *box, "  Frequently asked questions"]
+    for question, answer in faq:
+        lines += [f"      {question}", f"        {answer}"]
+    result = parse(page(*lines, "  © 2021 Example"))
+    assert result.paragraphs[-len(faq) * 2:] == tuple(line for pair in faq for line in pair)
     # Comments ask questions too, but names and dates stand between them: they stay an aside.
     thread = []
     for number, (question, answer) in enumerate(faq, 1):

@@ -48,7 +48,7 @@ _OFF_INDENT_SCORE: Final = -0.3
 _MIN_MAIN_INDENT_MASS: Final = 10.0
 _MIN_REPEATED_TAIL: Final = 5  # paragraphs
 # An FAQ after the text (_questions_and_answers): how far after the column's last line it starts, how many questions.
-_QA_REACH: Final = 3
+_QA_REACH: Final = 6  # lines: a box with a button or two and the FAQ's heading may stand between
 _MIN_QUESTIONS: Final = 2
 _MAX_QUESTION_WORDS: Final = 25
 _SECOND_COLUMN_SHARE: Final = 0.5
@@ -225,13 +225,15 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
 
 def _questions_and_answers(view: PageView, scores: list[float], last: int, end: int) -> tuple[set[int], int] | None:
     """(indentations, last position) of a run of questions and their answers that starts within _QA_REACH lines after
-    the last line of the article's column, inside the first-pass region: an FAQ the page renders in a box of its own
+    the last line of the article's column (or the list after it), inside the first-pass region: an FAQ the page renders in a box of its own
     ('How long does it take?' / 'Most filings take two days.' ...), at least _MIN_QUESTIONS questions, each a line of
     its own followed by one or more paragraphs, the questions at one indentation and the answers at one (the same or
     deeper, as accordions show them). Comments ask questions too, but names and dates stand between them."""
     content = view.content
-    reach = min(end, last + _QA_REACH)
     position = last + 1
+    while position <= end and content[position].bullet:
+        position += 1  # the list that ends the text
+    reach = min(end, position + _QA_REACH - 1)
     while position <= reach and not _is_question(content[position]):
         position += 1
     if position > reach:
