@@ -137,6 +137,14 @@ def test_a_dateline_sharing_its_line_with_a_photo_credit_counts_when_it_has_a_ti
     assert parse_page(text).published is None  # the photo's date
 
 
+def test_a_dateline_with_published_and_updated_times_is_a_dateline_not_text():
+    # The date patterns take 'Nov 19, 2019'; the times and labels left over are no words of a sentence.
+    stamp = "PUBLISHED: 00:01, Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019"
+    result = parse_page(page("* Home", "Council approves budget after long debate", stamp, *PARA))
+    assert result.paragraphs == tuple(PARA)
+    assert result.published.local.startswith("2019-11-19")
+
+
 def test_a_relative_dateline_resolves_against_the_crawl_time_the_page_shows():
     text = page("Thursday, 28 March 2024, 15:06", "* Home", "Council approves budget after long debate", "Yesterday, 10:20", *PARA)
     result = parse_page(text, PageHints(language="en", timezone="Europe/London"))

@@ -391,11 +391,17 @@ def _dateline_dates(text: str, position: int, month_first: bool) -> list[DateMat
     return kept
 
 
+_CLOCK_TIME: Final = re.compile(r"(?<!\d)[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?!\d)(?:\s?[ap]\.?m\.?)?", re.IGNORECASE)
+
+
 def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
-    """What is left after removing dates and times is a few words."""
+    """What is left after removing dates and times is a few words. A time the date match left out ('PUBLISHED: 00:01,
+    Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019') is no word either."""
     rest = text
     for m in sorted(matches, key=lambda m: -m.start):
         rest = rest[: m.start] + " " + rest[m.end :]
+    if ":" in rest:
+        rest = _CLOCK_TIME.sub(" ", rest)
     return count_words(rest) <= 6
 
 
