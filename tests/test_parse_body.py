@@ -257,6 +257,13 @@ def test_a_call_to_action_between_paragraphs_is_no_text():
     assert result.paragraphs == (PARA[0], PARA[1], "What happens next", PARA[2])
 
 
+def test_a_newsletter_pitch_between_or_after_the_paragraphs_is_no_text():
+    pitch = "Get the council's weekly briefing delivered to your inbox every Friday morning."
+    lines = ["* Home", HEADLINE, "18.05.2021", PARA[0], pitch, PARA[1], PARA[2], "Thanks for reading City Weekly! Subscribe for free."]
+    result = parse(page(*lines))
+    assert result.paragraphs == tuple(PARA)
+
+
 def test_a_note_on_the_byline_s_author_is_no_text_but_an_interview_answer_is():
     note = "Jane Roe is a city reporter who has covered the council and its budgets for ten years."
     result = parse(page("* Home", HEADLINE, "By Jane Roe", "18.05.2021", *PARA, note))

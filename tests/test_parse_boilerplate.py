@@ -3,7 +3,8 @@
 import pytest
 
 from corpus_lib.parse.boilerplate import (
-    comments_quote, is_call_to_action, is_credit_line, is_end_block_heading, is_site_block_line, may_hold_title_markers, strip_title_markers,
+    comments_quote, is_call_to_action, is_credit_line, is_end_block_heading, is_newsletter_pitch, is_site_block_line, may_hold_title_markers,
+    strip_title_markers,
 )
 from corpus_lib.parse.lines import normalise_key
 
@@ -246,6 +247,29 @@ def action(text):
 )
 def test_buttons_and_calls_to_action(text):
     assert action(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Get Example Magazine delivered to your inbox", "The news and stories that matter, delivered weekday mornings to your inbox.",
+     "Keep an eye on your inbox for the latest sports news.", "Want more? Sign up for our newsletter, The Daily, and read smarter.",
+     "Subscribe to Example.com’s newsletters.", "Join our mailing list! Get a newsletter when an episode is out.",
+     "Thanks for reading Example Weekly! Subscribe for free to receive new posts.",
+     "Die wichtigsten Nachrichten direkt in Ihr Postfach", "Abonnieren Sie jetzt unseren Newsletter",
+     "Recevez l'essentiel dans votre boîte mail", "Suscríbete a nuestro boletín", "Подпишитесь на нашу рассылку"],
+)
+def test_newsletter_pitches(text):
+    assert is_newsletter_pitch(normalise_key(text), len(text.split()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The newsletter industry has never been healthier, on paper:", "CVs in your inbox within 72 hours",
+     "The Guardian added 680,000 newsletter subscribers in a single year.", "I built my newsletter with two things: my voice and a system.",
+     "Der Newsletter der Stadt erscheint künftig jeden Monat.", "Unser Postfach im Rathaus ist montags geschlossen."],
+)
+def test_sentences_about_newsletters_are_no_pitch(text):
+    assert not is_newsletter_pitch(normalise_key(text), len(text.split()))
 
 
 @pytest.mark.parametrize(

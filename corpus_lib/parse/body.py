@@ -9,7 +9,7 @@ import math
 import re
 from typing import Final
 
-from corpus_lib.parse.boilerplate import is_call_to_action, is_social_word
+from corpus_lib.parse.boilerplate import is_call_to_action, is_newsletter_pitch, is_social_word
 from corpus_lib.parse.lines import Line
 from corpus_lib.parse.page import PageView, byline_names, is_author_note
 
@@ -444,6 +444,8 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
             if bullet_keys[line.key] > 1 or is_social_word(line.key) or not _ANY_LETTER.search(line.text):
                 continue
         if _is_markup(line) or is_call_to_action(line.key, line.words) or is_author_note(line.text, line.words, authors):
+            continue
+        if is_newsletter_pitch(line.key, line.words):
             continue
         if _is_decoration(line.text):
             continue  # '*', '★ ★ ★ ★ ★', a lone joiner: an empty list item, a rating widget, a rule

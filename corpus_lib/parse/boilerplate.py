@@ -377,6 +377,29 @@ def is_site_block_line(key: str, words: int, text: str = "") -> bool:
     return words <= 40 and ("cook" in key or "куки" in key) and bool(_COOKIE.search(key))
 
 
+# A newsletter's pitch inside or after the text: 'Get Quanta Magazine delivered to your inbox', 'Sign up for our newsletter,
+# The Selection, and shop smarter.', 'Subscribe to NJ.com’s newsletters.', 'Die wichtigsten News direkt in Ihr Postfach'.
+# Matched against the line's key, after a cheap test for one of _PITCH_WORDS.
+_NEWSLETTER_PITCH: Final = re.compile(
+    r"(?:delivered|sent)(?: \w+){0,2} (?:to|in|into) your (?:e-?mail )?inbox|"
+    r"^(?:get|receive|never miss|keep an eye on)\b.{0,80}\byour (?:e-?mail )?inbox|"
+    r"\b(?:sign up|subscribe)(?: now| today)? (?:for|to) (?:our|the|my|[\w.-]+['’]s)\b.{0,60}\bnewsletters?\b|"
+    r"\bjoin (?:our|my|the)(?: \w+){0,3} (?:mailing list|newsletter)\b|^thanks for (?:reading|subscribing)\b|"
+    r"\b(?:direkt|bequem|jede woche|einmal pro woche) (?:in (?:ihr|dein|euer) (?:e-mail-)?postfach)|"
+    r"\b(?:abonnieren sie|abonniere|melden sie sich|melde dich)\b.{0,40}\bnewsletter|"
+    r"\bdans votre boîte (?:mail|e-mail|de réception)|\binscrivez-vous à (?:notre|la) newsletter|"
+    r"\ben tu bandeja de entrada|\bsuscr[ií]bete a (?:nuestro|nuestra) (?:boletín|newsletter)|"
+    r"\bподпишитесь на (?:нашу )?рассылку"
+)
+_PITCH_WORDS: Final = ("inbox", "newsletter", "mailing list", "thanks for", "postfach", "boîte", "bandeja", "boletín", "рассылк")
+_MAX_PITCH_WORDS: Final = 30
+
+
+def is_newsletter_pitch(key: str, words: int) -> bool:
+    """A line that asks the reader to sign up for a newsletter or promises one in their inbox."""
+    return words <= _MAX_PITCH_WORDS and any(word in key for word in _PITCH_WORDS) and _NEWSLETTER_PITCH.search(key) is not None
+
+
 def is_call_to_action(key: str, words: int) -> bool:
     """A button or a call to action alone on its line ('Book a demo', 'See price at Amazon')."""
     return words <= _MAX_ACTION_WORDS and _CALL_TO_ACTION.fullmatch(key) is not None
