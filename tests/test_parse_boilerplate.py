@@ -3,8 +3,8 @@
 import pytest
 
 from corpus_lib.parse.boilerplate import (
-    comments_quote, is_call_to_action, is_credit_line, is_end_block_heading, is_newsletter_pitch, is_site_block_line, may_hold_title_markers,
-    strip_title_markers,
+    comments_quote, is_call_to_action, is_credit_line, is_end_block_heading, is_newsletter_pitch, is_site_block_line, is_widget_line,
+    may_hold_title_markers, strip_title_markers,
 )
 from corpus_lib.parse.lines import normalise_key
 
@@ -270,6 +270,18 @@ def test_newsletter_pitches(text):
 )
 def test_sentences_about_newsletters_are_no_pitch(text):
     assert not is_newsletter_pitch(normalise_key(text), len(text.split()))
+
+
+@pytest.mark.parametrize(
+    ("text", "widget"),
+    [("View this post on Instagram", True), ("Sieh dir diesen Beitrag auf Instagram an", True),
+     ("A post shared by Jane Roe (@janeroe)", True), ("Table of Contents", True), ("Inhaltsverzeichnis", True), ("Pin it", True),
+     ("$14.99 at Amazon", True), ("$58 at Amazon $78 at Wayfair $78 at Home Depot", True), ("19,90 € bei Otto", True),
+     ("$14.99 at Amazon is a steal", False), ("The contents of the budget", False), ("Pin the map to your wall", False),
+     ("The price is $5 at most", False)],
+)
+def test_widget_lines(text, widget):
+    assert is_widget_line(text, normalise_key(text), len(text.split())) is widget
 
 
 @pytest.mark.parametrize(

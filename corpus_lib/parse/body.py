@@ -9,7 +9,7 @@ import math
 import re
 from typing import Final
 
-from corpus_lib.parse.boilerplate import is_call_to_action, is_newsletter_pitch, is_social_word
+from corpus_lib.parse.boilerplate import is_call_to_action, is_newsletter_pitch, is_social_word, is_widget_line
 from corpus_lib.parse.lines import Line
 from corpus_lib.parse.page import PageView, byline_names, is_author_note
 
@@ -445,7 +445,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
                 continue
         if _is_markup(line) or is_call_to_action(line.key, line.words) or is_author_note(line.text, line.words, authors):
             continue
-        if is_newsletter_pitch(line.key, line.words):
+        if is_newsletter_pitch(line.key, line.words) or is_widget_line(line.text, line.key, line.words):
             continue
         if _is_decoration(line.text):
             continue  # '*', '★ ★ ★ ★ ★', a lone joiner: an empty list item, a rating widget, a rule

@@ -400,6 +400,27 @@ def is_newsletter_pitch(key: str, words: int) -> bool:
     return words <= _MAX_PITCH_WORDS and any(word in key for word in _PITCH_WORDS) and _NEWSLETTER_PITCH.search(key) is not None
 
 
+# Widgets a renderer leaves as a line of their own: an embed's placeholder ('View this post on Instagram', 'A post shared
+# by ...'), a table of contents' heading, a pin button. Matched against the whole line key.
+_WIDGET_LINE: Final = re.compile(
+    r"view this post on instagram|sieh dir diesen beitrag auf instagram an|voir cette publication sur instagram|"
+    r"ver esta publicación en instagram|a post shared by .{1,60}|ein beitrag geteilt von .{1,60}|"
+    r"(?:table of )?contents|in this article|on this page|jump to section|inhaltsverzeichnis|inhalt|содержание|оглавление|"
+    r"sommaire|índice|spis treści|pin(?: it)?"
+)
+# A shop button with its price, alone or several in a row: '$14 at Amazon', '$58 at Amazon $78 at Home Depot', '19,90 € bei Otto'
+# (a shop's name: a word, then capitalised ones).
+_PRICE_BUTTON: Final = re.compile(r"(?:(?:[$£€]\s?\d[\d.,]*|\d[\d.,]*\s?€)\s(?:at|on|bei|chez)\s[^\s$£€]+(?:\s[A-Z&][^\s$£€]*){0,3}\s*)+")
+_MAX_WIDGET_WORDS: Final = 16
+
+
+def is_widget_line(text: str, key: str, words: int) -> bool:
+    """A line that is a widget's text, not a paragraph (see _WIDGET_LINE and _PRICE_BUTTON)."""
+    if words > _MAX_WIDGET_WORDS:
+        return False
+    return _WIDGET_LINE.fullmatch(key) is not None or (text[0] in "$£€" or "€" in text) and _PRICE_BUTTON.fullmatch(text) is not None
+
+
 def is_call_to_action(key: str, words: int) -> bool:
     """A button or a call to action alone on its line ('Book a demo', 'See price at Amazon')."""
     return words <= _MAX_ACTION_WORDS and _CALL_TO_ACTION.fullmatch(key) is not None
