@@ -264,6 +264,20 @@ def test_a_newsletter_pitch_between_or_after_the_paragraphs_is_no_text():
     assert result.paragraphs == tuple(PARA)
 
 
+def test_a_table_of_contents_is_dropped_and_its_headings_stay_where_the_text_has_them():
+    sections = ["Why the roads need repairs", "What the new drains cost", "When the works end"]
+    intro = "The council has published a guide to the works, which answers the questions residents asked most often."
+    lines = ["* Home", HEADLINE, "18.05.2021", intro, *sections]
+    for heading, text in zip(sections, PARA):
+        lines += [heading, text]
+    result = parse(page(*lines))
+    assert result.paragraphs == (intro, *(line for pair in zip(sections, PARA) for line in pair))
+    # Two short paragraphs repeated are no table of contents: a guide's repeated items stay.
+    steps = ["Close the lanes for a week.", "Lay the new drains."]
+    lines = ["* Home", HEADLINE, "18.05.2021", PARA[0], *steps, PARA[1], *steps, PARA[2]]
+    assert parse(page(*lines)).paragraphs == (PARA[0], *steps, PARA[1], *steps, PARA[2])
+
+
 def test_a_note_on_the_byline_s_author_is_no_text_but_an_interview_answer_is():
     note = "Jane Roe is a city reporter who has covered the council and its budgets for ten years."
     result = parse(page("* Home", HEADLINE, "By Jane Roe", "18.05.2021", *PARA, note))

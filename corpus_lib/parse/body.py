@@ -55,6 +55,9 @@ _SECOND_COLUMN_SHARE: Final = 0.5
 _LIST_STEP: Final = 2  # how much deeper than the paragraphs a renderer indents a list inside them
 _MARKUP_TAGS: Final = 3
 _MIN_GLUED_PARAGRAPHS: Final = 3
+# A table of contents (_drop_contents_lists): at least this many items of up to _MAX_CONTENTS_WORDS words.
+_MIN_CONTENTS_ITEMS: Final = 3
+_MAX_CONTENTS_WORDS: Final = 15
 _GLUED_SHARE: Final = 0.5
 _DECORATION_CHARS: Final = 60
 _ANY_WORD_CHAR: Final = re.compile(r"\w")
@@ -457,12 +460,43 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
         prose.append(not line.bullet)
     kept = _without_repeated_tail(out)
     del out[kept:], prose[kept:]
+    _drop_contents_lists(out, prose)
     _drop_glued_counter(out)
     # Captions just outside the region (between headline and body, or after the last paragraph).
     for position in [*range(max(0, region.start - 6), region.start), *range(region.end + 1, min(len(content), region.end + 4))]:
         if position > title_position:
             media |= view.caption[position]
     return out, prose, media
+
+
+def _drop_contents_lists(paragraphs: list[str], prose: list[bool]) -> None:
+    """A table of contents: _MIN_CONTENTS_ITEMS or more short paragraphs in a row, there for the first time, each of them
+    shown again later, in the same order, as the heading of a section of its own (text stands between each two). The
+    headings stay where the text has them. Items repeated as a run (the same meals on the first and the last day of a
+    plan) are the text's own."""
+    counts = collections.Counter(paragraphs)
+    if not counts or counts.most_common(1)[0][1] < 2:
+        return
+    later: dict[str, int] = {}  # a paragraph's second position
+    seen: set[str] = set()
+    first = []
+    for i, text in enumerate(paragraphs):
+        first.append(text not in seen)
+        if text in seen and text not in later:
+            later[text] = i
+        seen.add(text)
+    drop: list[int] = []
+    run: list[int] = []
+    for i, text in enumerate([*paragraphs, ""]):
+        item = bool(text) and first[i] and text in later and len(text.split()) <= _MAX_CONTENTS_WORDS
+        if item and run and later[text] > later[paragraphs[run[-1]]] + 1:
+            run.append(i)
+            continue
+        if len(run) >= _MIN_CONTENTS_ITEMS:
+            drop += run
+        run = [i] if item else []
+    for i in reversed(drop):
+        del paragraphs[i], prose[i]
 
 
 def _drop_glued_counter(paragraphs: list[str]) -> None:
