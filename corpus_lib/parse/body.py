@@ -228,10 +228,11 @@ def indent_scores(view: PageView, scores: list[float], region: Region) -> list[f
 
 def _questions_and_answers(view: PageView, scores: list[float], last: int, end: int) -> tuple[set[int], int] | None:
     """(indentations, last position) of a run of questions and their answers that starts within _QA_REACH lines after
-    the last line of the article's column (or the list after it), inside the first-pass region: an FAQ the page renders in a box of its own
-    ('How long does it take?' / 'Most filings take two days.' ...), at least _MIN_QUESTIONS questions, each a line of
-    its own followed by one or more paragraphs, the questions at one indentation and the answers at one (the same or
-    deeper, as accordions show them). Comments ask questions too, but names and dates stand between them."""
+    the last line of the article's column (or the list after it), inside the first-pass region: an FAQ the page
+    renders in a box of its own ('How long does it take?' / 'Most filings take two days.' ...), at least
+    _MIN_QUESTIONS questions, each a line of its own followed by one or more paragraphs, the questions at one
+    indentation and the answers at one (the same or deeper, as accordions show them). Comments ask questions too,
+    but names and dates stand between them."""
     content = view.content
     position = last + 1
     while position <= end and content[position].bullet:
@@ -474,9 +475,8 @@ def _drop_contents_lists(paragraphs: list[str], prose: list[bool]) -> None:
     shown again later, in the same order, as the heading of a section of its own (text stands between each two). The
     headings stay where the text has them. Items repeated as a run (the same meals on the first and the last day of a
     plan) are the text's own."""
-    counts = collections.Counter(paragraphs)
-    if not counts or counts.most_common(1)[0][1] < 2:
-        return
+    if len(set(paragraphs)) == len(paragraphs):
+        return  # nothing shown twice
     later: dict[str, int] = {}  # a paragraph's second position
     seen: set[str] = set()
     first = []

@@ -410,7 +410,9 @@ _WIDGET_LINE: Final = re.compile(
 )
 # A shop button with its price, alone or several in a row: '$14 at Amazon', '$58 at Amazon $78 at Home Depot', '19,90 € bei Otto'
 # (a shop's name: a word, then capitalised ones).
-_PRICE_BUTTON: Final = re.compile(r"(?:(?:[$£€]\s?\d[\d.,]*|\d[\d.,]*\s?€)\s(?:at|on|bei|chez)\s[^\s$£€]+(?:\s[A-Z&][^\s$£€]*){0,3}\s*)+")
+_PRICE_BUTTON: Final = re.compile(
+    r"(?:(?:[$£€]\s?\d[\d.,]*|\d[\d.,]*\s?€)\s(?:at|on|bei|chez)\s[^\s$£€]+(?:\s[A-Z&][^\s$£€]*){0,3}\s*)+"
+)
 _MAX_WIDGET_WORDS: Final = 16
 
 
@@ -418,7 +420,9 @@ def is_widget_line(text: str, key: str, words: int) -> bool:
     """A line that is a widget's text, not a paragraph (see _WIDGET_LINE and _PRICE_BUTTON)."""
     if words > _MAX_WIDGET_WORDS:
         return False
-    return _WIDGET_LINE.fullmatch(key) is not None or (text[0] in "$£€" or "€" in text) and _PRICE_BUTTON.fullmatch(text) is not None
+    if _WIDGET_LINE.fullmatch(key) is not None:
+        return True
+    return (text[0] in "$£€" or "€" in text) and _PRICE_BUTTON.fullmatch(text) is not None
 
 
 def is_call_to_action(key: str, words: int) -> bool:

@@ -36,6 +36,8 @@ _MIN_SECTION_WORDS: Final = 150
 # A byline's name shown again as an author box's heading is this many content lines below it, or fewer.
 _NAME_AGAIN_REACH: Final = 3
 _HAS_DIGIT: Final = re.compile(r"\d")
+# A clock time left beside a dateline's date ("00:01," in "PUBLISHED: 00:01, Tue, Nov 19, 2019"): see _mostly_date.
+_CLOCK_TIME: Final = re.compile(r"(?<!\d)[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?!\d)(?:\s?[ap]\.?m\.?)?", re.IGNORECASE)
 _HAS_LETTER: Final = re.compile(r"[^\W\d_]")
 _MIN_FIGURE_ROWS: Final = 3  # a table, not a date and a figure on one line
 _GALLERY: Final = frozenset({"gallery"})  # caption_media of a gallery's counter
@@ -389,9 +391,6 @@ def _dateline_dates(text: str, position: int, month_first: bool) -> list[DateMat
             m = dataclasses.replace(m, is_published=True)
         kept.append(m)
     return kept
-
-
-_CLOCK_TIME: Final = re.compile(r"(?<!\d)[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?!\d)(?:\s?[ap]\.?m\.?)?", re.IGNORECASE)
 
 
 def _mostly_date(text: str, matches: list[DateMatch]) -> bool:
