@@ -256,7 +256,8 @@ def test_buttons_and_calls_to_action(text):
      "Subscribe to Example.com’s newsletters.", "Join our mailing list! Get a newsletter when an episode is out.",
      "Thanks for reading Example Weekly! Subscribe for free to receive new posts.",
      "Die wichtigsten Nachrichten direkt in Ihr Postfach", "Abonnieren Sie jetzt unseren Newsletter",
-     "Recevez l'essentiel dans votre boîte mail", "Suscríbete a nuestro boletín", "Подпишитесь на нашу рассылку"],
+     "Recevez l'essentiel dans votre boîte mail", "Suscríbete a nuestro boletín", "Подпишитесь на нашу рассылку",
+     "Bądź na bieżąco! Zapisz się na nasz newsletter", "Codziennie nowe analizy prosto do Twojej skrzynki mailowej."],
 )
 def test_newsletter_pitches(text):
     assert is_newsletter_pitch(normalise_key(text), len(text.split()))

@@ -518,7 +518,11 @@ def test_the_sentence_break_pattern_finds_what_its_lookbehind_first_form_finds()
     assert len(list(title._SENTENCE_BREAK.finditer(texts[0]))) == 5
 
 
-@pytest.mark.parametrize("button", ["Download Now", "Zurück zur Übersicht", "Book a demo"])
+@pytest.mark.parametrize(
+    "button",
+    ["Download Now", "Zurück zur Übersicht", "Book a demo", "Bądź na bieżąco! Zapisz się na nasz newsletter",
+     "Get our weekly briefing delivered to your inbox", "View this post on Instagram", "Table of Contents"],
+)
 def test_a_button_set_apart_above_the_text_is_no_headline(button):
     assert 0 not in headline_scores(_view(button, "", *PARA), None)
     result = parse("* Home", "", HEADLINE, "", "Vor 2 Stunden", "", button, "", *PARA, language="en")

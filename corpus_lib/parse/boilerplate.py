@@ -389,9 +389,9 @@ _NEWSLETTER_PITCH: Final = re.compile(
     r"\b(?:abonnieren sie|abonniere|melden sie sich|melde dich)\b.{0,40}\bnewsletter|"
     r"\bdans votre boîte (?:mail|e-mail|de réception)|\binscrivez-vous à (?:notre|la) newsletter|"
     r"\ben tu bandeja de entrada|\bsuscr[ií]bete a (?:nuestro|nuestra) (?:boletín|newsletter)|"
-    r"\bподпишитесь на (?:нашу )?рассылку"
+    r"\bподпишитесь на (?:нашу )?рассылку|\bzapisz się (?:na|do) (?:nasz(?:ego|ej)? )?newslett|\bdo (?:twojej|twoich) skrzyn"
 )
-_PITCH_WORDS: Final = ("inbox", "newsletter", "mailing list", "thanks for", "postfach", "boîte", "bandeja", "boletín", "рассылк")
+_PITCH_WORDS: Final = ("inbox", "newsletter", "mailing list", "thanks for", "postfach", "boîte", "bandeja", "boletín", "рассылк", "skrzyn")
 _MAX_PITCH_WORDS: Final = 30
 
 
