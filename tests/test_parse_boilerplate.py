@@ -278,8 +278,12 @@ def test_sentences_about_newsletters_are_no_pitch(text):
     [("View this post on Instagram", True), ("Sieh dir diesen Beitrag auf Instagram an", True),
      ("A post shared by Jane Roe (@janeroe)", True), ("Table of Contents", True), ("Inhaltsverzeichnis", True), ("Pin it", True),
      ("$14.99 at Amazon", True), ("$58 at Amazon $78 at Wayfair $78 at Home Depot", True), ("19,90 € bei Otto", True),
+     ("Click to share on Bluesky (Opens in new window) Bluesky", True), ("Klick, um über Twitter zu teilen (Wird in neuem Fenster geöffnet)", True),
+     ("3 Kommentare", True), ("12 Shares", True), ("Oops! Something went wrong while submitting the form.", True), ("7 min read", True),
+     ("In den Warenkorb", True), ("(16 Videos)", True),
      ("$14.99 at Amazon is a steal", False), ("The contents of the budget", False), ("Pin the map to your wall", False),
-     ("The price is $5 at most", False)],
+     ("The price is $5 at most", False), ("Gefällt mir", False), ("Share the road with cyclists", False),
+     ("The new bridge opens in a week", False)],
 )
 def test_widget_lines(text, widget):
     assert is_widget_line(text, normalise_key(text), len(text.split())) is widget

@@ -406,7 +406,20 @@ _WIDGET_LINE: Final = re.compile(
     r"view this post on instagram|sieh dir diesen beitrag auf instagram an|voir cette publication sur instagram|"
     r"ver esta publicación en instagram|a post shared by .{1,60}|ein beitrag geteilt von .{1,60}|"
     r"(?:table of )?contents|in this article|on this page|jump to section|inhaltsverzeichnis|inhalt|содержание|оглавление|"
-    r"sommaire|índice|spis treści|pin(?: it)?"
+    r"sommaire|índice|spis treści|pin(?: it)?|"
+    # buttons and counters of share, like, comment and shop widgets, and their messages
+    r"(?:\d+ )?(?:likes?|shares?)|sharing is caring|show more sharing options|copied|copy(?: link)?|"
+    r"\d+ (?:comments?|kommentare?|комментари\w*)|load (?:more )?comments|\d+ (?:from|von|из) \d+ (?:votes|stimmen|bewertungen|голос\w*)|"
+    r"\(?\d+ videos?\)?|more videos(?: \.\.\.)?|watch (?:the )?(?:demo|video)|скачать (?:аудио|видео)(?: файл)?|"
+    r"(?:in den|zum) warenkorb|add to (?:cart|basket|bag)|zum deal(?: »)?|full bio|previous next|"
+    r"oops! something went wrong while submitting the form|no (?:items|results) found|"
+    r"\d+ min(?:ute)?s? read|lesezeit:? \d+ min(?:uten|\.)?"
+)
+# A link's label that says where it opens: 'Click to share on Bluesky (Opens in new window)', 'Klick, um über Twitter zu
+# teilen (Wird in neuem Fenster geöffnet)'. Searched for in short lines.
+_OPENS_ELSEWHERE: Final = re.compile(
+    r"\(?(?:opens|open) in (?:a )?new (?:window|tab)\)?|\(?wird in neuem fenster geöffnet\)?|"
+    r"\(?s'ouvre dans une nouvelle fenêtre\)?|\(?se abre en una nueva ventana\)?"
 )
 # A shop button with its price, alone or several in a row: '$14 at Amazon', '$58 at Amazon $78 at Home Depot', '19,90 € bei Otto'
 # (a shop's name: a word, then capitalised ones).
@@ -421,6 +434,8 @@ def is_widget_line(text: str, key: str, words: int) -> bool:
     if words > _MAX_WIDGET_WORDS:
         return False
     if _WIDGET_LINE.fullmatch(key) is not None:
+        return True
+    if ("new" in key or "neuem" in key or "nouvelle" in key or "nueva" in key) and _OPENS_ELSEWHERE.search(key) is not None:
         return True
     return (text[0] in "$£€" or "€" in text) and _PRICE_BUTTON.fullmatch(text) is not None
 
