@@ -413,7 +413,9 @@ _WIDGET_LINE: Final = re.compile(
     r"\(?\d+ videos?\)?|more videos(?: \.\.\.)?|watch (?:the )?(?:demo|video)|скачать (?:аудио|видео)(?: файл)?|"
     r"(?:in den|zum) warenkorb|add to (?:cart|basket|bag)|zum deal(?: »)?|full bio|previous next|"
     r"oops! something went wrong while submitting the form|no (?:items|results) found|"
-    r"\d+ min(?:ute)?s? read|lesezeit:? \d+ min(?:uten|\.)?"
+    r"\d+ min(?:ute)?s? read|lesezeit:? \d+ min(?:uten|\.)?|"
+    r"save|download|drucken|print|close|schließen|check(?: prices?)?|price comparison from .{1,40}|"
+    r"ver más|mostrar más|mehr anzeigen|voir plus|show more|показать (?:ещё|еще|больше)|\d+ / \d+|\[?email protected\]?"
 )
 # A link's label that says where it opens: 'Click to share on Bluesky (Opens in new window)', 'Klick, um über Twitter zu
 # teilen (Wird in neuem Fenster geöffnet)'. Searched for in short lines.
@@ -424,7 +426,7 @@ _OPENS_ELSEWHERE: Final = re.compile(
 # A shop button with its price, alone or several in a row: '$14 at Amazon', '$58 at Amazon $78 at Home Depot', '19,90 € bei Otto'
 # (a shop's name: a word, then capitalised ones).
 _PRICE_BUTTON: Final = re.compile(
-    r"(?:(?:[$£€]\s?\d[\d.,]*|\d[\d.,]*\s?€)\s(?:at|on|bei|chez)\s[^\s$£€]+(?:\s[A-Z&][^\s$£€]*){0,3}\s*)+"
+    r"(?:(?:[$£€]\s?\d[\d.,]*|\d[\d.,]*\s?€)\s(?:at|on|from|bei|chez)\s[^\s$£€]+(?:\s[A-Z&][^\s$£€]*){0,3}\s*)+"
 )
 _MAX_WIDGET_WORDS: Final = 16
 
