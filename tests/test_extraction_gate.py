@@ -11,10 +11,10 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/59 (stop 37: FAQs after the text are the text's, one-word list
-# items inside it are kept, newsletter pitches, widget lines, price buttons and tables of contents are no paragraphs, a
-# dateline's left-over clock times are no words: body F1 .931, sum 1,026.62 of 1,103; with recall .875, 5,690 of 6,501;
-# leak .074, 452 of 6,098; title, day and daniel-ru unchanged). lines/52 (stop 36: Latin text and CJK pages misread as windows-1251 or
+# metric -> (group, floor); reached with corpus_lib.lines/62 (stop 37: FAQs after the text are the text's, one-word list
+# items inside it are kept, newsletter pitches, widget lines, price buttons and tables of contents are no paragraphs nor
+# headlines, a dateline's left-over clock times are no words: body F1 .931, sum 1,026.88 of 1,103; with recall .876,
+# 5,693 of 6,501; leak .074, 451 of 6,098; title, day and daniel-ru unchanged). lines/52 (stop 36: Latin text and CJK pages misread as windows-1251 or
 # -1252 and quotes misread as Latin-1 are repaired, a site's address is a site part, labels with a count are no paragraphs,
 # menus of phrases are no headlines: title exact .758, 1,334 of 1,761; body F1 .929, sum 1,024.82; daniel-ru .886; with
 # recall .872, 5,672 of 6,501; leak .076, 461 of 6,098; day 1,128). lines/48 (stop 35: menus run together in title case, lines without letters,
@@ -44,7 +44,7 @@ FLOORS = {
     "title_exact": ("overall", 0.737),
     "day": ("overall", 0.795),
     "body_f1": ("overall", 0.911),
-    "with_recall": ("overall", 0.855),
+    "with_recall": ("overall", 0.856),
 }
 DANIEL_BODY_F1_FLOOR = 0.866
 LEAK_CEILING = 0.095
