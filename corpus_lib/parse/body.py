@@ -9,7 +9,7 @@ import math
 import re
 from typing import Final
 
-from corpus_lib.parse.boilerplate import is_call_to_action, is_newsletter_pitch, is_social_word, is_widget_line
+from corpus_lib.parse.boilerplate import is_button_or_widget, is_social_word
 from corpus_lib.parse.lines import Line
 from corpus_lib.parse.page import PageView, byline_names, is_author_note
 
@@ -447,9 +447,7 @@ def paragraphs(view: PageView, region: Region, title_position: int, title_repeat
                 bullet_keys = collections.Counter(other.key for other in content if other.bullet and other.words == 1)
             if bullet_keys[line.key] > 1 or is_social_word(line.key) or not _ANY_LETTER.search(line.text):
                 continue
-        if _is_markup(line) or is_call_to_action(line.key, line.words) or is_author_note(line.text, line.words, authors):
-            continue
-        if is_newsletter_pitch(line.key, line.words) or is_widget_line(line.text, line.key, line.words):
+        if _is_markup(line) or is_button_or_widget(line.text, line.key, line.words) or is_author_note(line.text, line.words, authors):
             continue
         if _is_decoration(line.text):
             continue  # '*', '★ ★ ★ ★ ★', a lone joiner: an empty list item, a rating widget, a rule
@@ -477,18 +475,17 @@ def _drop_contents_lists(paragraphs: list[str], prose: list[bool]) -> None:
     plan) are the text's own."""
     if len(set(paragraphs)) == len(paragraphs):
         return  # nothing shown twice
-    later: dict[str, int] = {}  # a paragraph's second position
-    seen: set[str] = set()
-    first = []
+    first: dict[str, int] = {}  # a paragraph's first position
+    later: dict[str, int] = {}  # and its second
     for i, text in enumerate(paragraphs):
-        first.append(text not in seen)
-        if text in seen and text not in later:
+        if text not in first:
+            first[text] = i
+        elif text not in later:
             later[text] = i
-        seen.add(text)
     drop: list[int] = []
     run: list[int] = []
     for i, text in enumerate([*paragraphs, ""]):
-        item = bool(text) and first[i] and text in later and len(text.split()) <= _MAX_CONTENTS_WORDS
+        item = text in later and first[text] == i and len(text.split()) <= _MAX_CONTENTS_WORDS
         if item and run and later[text] > later[paragraphs[run[-1]]] + 1:
             run.append(i)
             continue

@@ -447,6 +447,12 @@ def is_call_to_action(key: str, words: int) -> bool:
     return words <= _MAX_ACTION_WORDS and _CALL_TO_ACTION.fullmatch(key) is not None
 
 
+def is_button_or_widget(text: str, key: str, words: int) -> bool:
+    """A line that is furniture by its own words wherever it stands: a button or call to action, a newsletter's
+    pitch, a widget's line. Neither a paragraph nor a headline."""
+    return is_call_to_action(key, words) or is_newsletter_pitch(key, words) or is_widget_line(text, key, words)
+
+
 def is_social_word(key: str) -> bool:
     """A share button's or a social network's name alone ('Twitter', 'WhatsApp', 'Drucken')."""
     return key.strip(".:·•") in _SOCIAL

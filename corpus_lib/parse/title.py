@@ -11,7 +11,7 @@ import re
 import string
 from typing import Final
 
-from corpus_lib.parse.boilerplate import comments_quote, is_call_to_action, is_newsletter_pitch, is_widget_line, strip_title_markers
+from corpus_lib.parse.boilerplate import comments_quote, is_button_or_widget, strip_title_markers
 from corpus_lib.parse.lines import Line, count_words, line_words, normalise_key
 from corpus_lib.parse.page import META_REACH, PageView
 
@@ -178,7 +178,7 @@ def headline_scores(view: PageView, hint_title: str | None, weights: HeadlineWei
             continue
         if not _eligible(line, parts[position]) or _names_no_headline(line.text):
             continue
-        if is_call_to_action(line.key, line.words) or is_newsletter_pitch(line.key, line.words) or is_widget_line(line.text, line.key, line.words):
+        if is_button_or_widget(line.text, line.key, line.words):
             continue
         key = keys[position]
         score = _shape(line, weights)
