@@ -170,6 +170,21 @@ def test_rejects_say_why():
     assert isinstance(short, ParseFailure) and short.reason in ("body_too_short", "no_body")
 
 
+
+def test_a_list_item_that_is_a_paragraph_is_text_not_a_link():
+    # A blog post whose one paragraph the page renders as a list item: prose, so a record, not 'only list items'.
+    item = ("A nearly wordless film intercuts two stories. A woman brings forth her baby to a crowd of intrusive "
+            "photographers; she tries to flee them. Two men marry and are arrested by the powers that be.")
+    post = parse_page(page("* Home", "* About", "", "    The Garden, a film of 1990", "", "17. Januar 2014 · 02:16",
+                           "", "      * The Garden (1990)", f"      * {item}", "", "* Share on Facebook"))
+    assert isinstance(post, ParsedArticle), post
+    assert post.title == "The Garden, a film of 1990" and item in post.paragraphs
+    # Items that read as no paragraph are links to other pages still.
+    links = parse_page(page("* Home", "", "    The Garden, a film of 1990", "", "17. Januar 2014 · 02:16", "",
+                            "      * Our review of the new cut of the film", "      * Interview with the lead actress about it",
+                            "      * Ten films to watch this winter at home"))
+    assert isinstance(links, ParseFailure) and links.reason == "no_body", links
+
 page_lines = st.lists(
     st.one_of(
         st.text(max_size=200),
