@@ -415,7 +415,10 @@ _WIDGET_LINE: Final = re.compile(
     r"oops! something went wrong while submitting the form|no (?:items|results) found|"
     r"\d+ min(?:ute)?s? read|lesezeit:? \d+ min(?:uten|\.)?|"
     r"save|download|drucken|print|close|schließen|check(?: prices?)?|price comparison from .{1,40}|"
-    r"ver más|mostrar más|mehr anzeigen|voir plus|show more|показать (?:ещё|еще|больше)|\d+ / \d+|\[?email protected\]?"
+    r"ver más|mostrar más|mehr anzeigen|voir plus|show more|показать (?:ещё|еще|больше)|\d+ / \d+|\[?email protected\]?|"
+    # the instruction of a 'copy this link' box: 'Right-click and choose "Copy link"', 'Нажмите ... и выберите «Копировать ссылку»'
+    r".{0,80}[\s«\"'„“‘]copy link(?: address| location)?|.{0,80}[\s«\"'„“‘](?:копировать (?:ссылку|адрес ссылки)|"
+    r"link(?:adresse)? kopieren|copier (?:le lien|l'adresse du lien)|copiar (?:el )?(?:enlace|vínculo))"
 )
 # A link's label that says where it opens: 'Click to share on Bluesky (Opens in new window)', 'Klick, um über Twitter zu
 # teilen (Wird in neuem Fenster geöffnet)'. Searched for in short lines.
