@@ -54,7 +54,8 @@ def test_comment_forms_share_and_newsletter_widgets_in_several_languages(text):
      "Читайте также: Правительство утвердило новый план строительства дорог в регионах страны до 2030 года",
      "Bild anzeigen", "Pressemitteilung als PDF", "Official websites use .gov", "Check Price at Example Store",
      "Check Example Outdoors (on sale!)", "Dein Browser ist leider veraltet.", "Was möchtest du suchen?", "Kontrast ändern",
-     "Mitglied seit 3. Mai 2019 Beiträge 120", "Member since 2019", "Erstellt von anna", "Abb.: Collage", "Photograph by Jane Roe"],
+     "Mitglied seit 3. Mai 2019 Beiträge 120", "Member since 2019", "Erstellt von anna", "Abb.: Collage", "Photograph by Jane Roe",
+     "Читать далее→", "Читать полностью", "Czytaj dalej »", "Continua a leggere", "Seguir leyendo", "Read the full story"],
 )
 def test_read_more_links_of_any_length_and_inline_buttons(text):
     assert block(text) and not heading(text)

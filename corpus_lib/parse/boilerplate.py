@@ -59,6 +59,8 @@ _END_BLOCK: Final = (
 # Furniture that also sits inside an article: ad labels and one-line links to other stories.
 _INLINE_BLOCK: Final = (
     r"advertisement|sponsored|anzeige|werbung|реклама|publicidad|pubblicità|publicité|reklama|reklam|click here|continue reading|"
+    r"read (?:the )?(?:full|whole) (?:story|article)|читать (?:далее|дальше|полностью)|читати далі|czytaj dalej|leer más|seguir leyendo|"
+    r"continua a leggere|leggi (?:tutto|di più)|"
     r"an official website of the|here[’']s how you know|this article is more than \d+ (?:days?|weeks?|months?|years?) old|"
     r"thank you! your submission has been received|learn about our editorial (?:policies|process)|we care about your privacy|"
     r"(?:новость|статья|читайте) по теме|новина за темою|select an option|what are you looking for|follow publication|sign in my account|"
