@@ -286,7 +286,7 @@ def test_sentences_about_newsletters_are_no_pitch(text):
      ("$14.99 at Amazon is a steal", False), ("The contents of the budget", False), ("Pin the map to your wall", False),
      ("The price is $5 at most", False), ("Gefällt mir", False), ("Share the road with cyclists", False),
      ("The new bridge opens in a week", False), ("Нажмите правой клавишей мыши и выберите «Копировать ссылку»", True),
-     ('Right-click and choose "Copy link"', True), ("Rechtsklick, dann Link kopieren", True),
+     ('Right-click and choose "Copy link"', True), ("Rechtsklick, dann Link kopieren", True), ("Link Kopieren", True),
      ("How to copy link addresses in every browser", False), ("Copy linking words from the list into your notebook", False)],
 )
 def test_widget_lines(text, widget):

@@ -417,11 +417,16 @@ _WIDGET_LINE: Final = re.compile(
     r"oops! something went wrong while submitting the form|no (?:items|results) found|"
     r"\d+ min(?:ute)?s? read|lesezeit:? \d+ min(?:uten|\.)?|"
     r"save|download|drucken|print|close|schließen|check(?: prices?)?|price comparison from .{1,40}|"
-    r"ver más|mostrar más|mehr anzeigen|voir plus|show more|показать (?:ещё|еще|больше)|\d+ / \d+|\[?email protected\]?|"
-    # the instruction of a 'copy this link' box: 'Right-click and choose "Copy link"', 'Нажмите ... и выберите «Копировать ссылку»'
-    r".{0,80}[\s«\"'„“‘]copy link(?: address| location)?|.{0,80}[\s«\"'„“‘](?:копировать (?:ссылку|адрес ссылки)|"
-    r"link(?:adresse)? kopieren|copier (?:le lien|l'adresse du lien)|copiar (?:el )?(?:enlace|vínculo))"
+    r"ver más|mostrar más|mehr anzeigen|voir plus|show more|показать (?:ещё|еще|больше)|\d+ / \d+|\[?email protected\]?"
 )
+# The instruction of a 'copy this link' box, which ends with the label of the menu entry: 'Right-click and choose "Copy
+# link"', 'Нажмите правой клавишей мыши и выберите «Копировать ссылку»'. Searched for in short lines whose key ends with
+# one of the labels (one endswith call, much cheaper than the pattern).
+_COPY_LINK: Final = re.compile(
+    r"(?:^|[\s«\"'„“‘])(?:copy link(?: address| location)?|копировать (?:ссылку|адрес ссылки)|link(?:adresse)? kopieren|"
+    r"copier (?:le lien|l'adresse du lien)|copiar (?:el )?(?:enlace|vínculo))$"
+)
+_COPY_LABEL_ENDS: Final = ("copy link", "address", "location", "ссылку", "ссылки", "kopieren", "lien", "enlace", "vínculo")
 # A link's label that says where it opens: 'Click to share on Bluesky (Opens in new window)', 'Klick, um über Twitter zu
 # teilen (Wird in neuem Fenster geöffnet)'. Searched for in short lines.
 _OPENS_ELSEWHERE: Final = re.compile(
@@ -441,6 +446,8 @@ def is_widget_line(text: str, key: str, words: int) -> bool:
     if words > _MAX_WIDGET_WORDS:
         return False
     if _WIDGET_LINE.fullmatch(key) is not None:
+        return True
+    if key.endswith(_COPY_LABEL_ENDS) and _COPY_LINK.search(key) is not None:
         return True
     if ("new" in key or "neuem" in key or "nouvelle" in key or "nueva" in key) and _OPENS_ELSEWHERE.search(key) is not None:
         return True
