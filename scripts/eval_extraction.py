@@ -544,6 +544,36 @@ def datetime_correct(pred_published_at: Any, truth_published: str, tolerance_s: 
     return abs((pred - truth).total_seconds()) <= tolerance_s
 
 
+
+def day_shown(text: str, truth_published: str) -> bool | None:
+    """Whether the page's text shows its true publication day as a date corpus_lib's date reader finds (on any line,
+    read day-first or month-first): corpus_lib cannot get `day` right on more pages than this without reading more date
+    formats (the rest of the truth came mostly from the page's metadata). A date that reads either way ('09.10.2024') counts in both.
+    None when corpus_lib cannot be imported."""
+    try:
+        from corpus_lib.parse.dates import find_dates
+    except ImportError:
+        return None
+    day = datetime.fromisoformat(truth_published[:10]).date()
+    for index, line in enumerate(text.split("\n")):
+        if not any(char.isdigit() for char in line):
+            continue
+        for month_first in (False, True):
+            for match in find_dates(line, index, month_first):
+                if match.year != day.year:
+                    continue
+                if (match.month, match.day) == (day.month, day.day) or (match.day_month_ambiguous and (match.day, match.month) == (day.month, day.day)):
+                    return True
+    return False
+
+
+def day_ceiling(truth: Mapping[str, Truth], texts: Mapping[str, str]) -> Metric | None:
+    """Pages whose true publication day the text shows (see day_shown), out of the pages with a true day."""
+    shown = [day_shown(texts.get(pid, ""), t["published"]) for pid, t in sorted(truth.items()) if t.get("published")]
+    if any(value is None for value in shown):
+        return None
+    return _metric(float(sum(shown)), len(shown))
+
 # Typography that a source's ground truth and the page text may spell apart: the truth of some pages straightens
 # quotes and dashes the page shows curly ('don't' for 'don’t'), or keeps the space an inline tag left before a
 # comma or a bracket ('sunlight ,'). The 'w.ty' column ignores it, a diagnostic beside 'with', which does not.
@@ -997,6 +1027,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(result))
     if any(r.name == "trafilatura" and r.available for r in runs):
         print("\n(trafilatura is scored only on pages with original HTML; `html-both` compares the systems on exactly those pages)")
+    ceiling = day_ceiling(truth, texts)
+    if ceiling is not None and ceiling["n"]:
+        print(f"\n(publication day shown in the page text, as a date corpus_lib reads: {int(ceiling['sum'])} of {ceiling['n']} dated pages, "
+              f"{ceiling['value']:.3f}: the most `day` can reach without more date formats)")
     print()
     print(format_language_table(result))
 
@@ -1010,6 +1044,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.json_out:
         data = build_json(str(gt_dir), truth, runs, result, args.limit)
+        data["day_shown_in_text"] = _round_floats(ceiling)
         with open(args.json_out, "w", encoding="utf-8") as fh:
             json.dump(data, fh, sort_keys=True, indent=1, ensure_ascii=False)
             fh.write("\n")

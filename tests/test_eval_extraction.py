@@ -399,3 +399,16 @@ def test_worst_bodies_rank_body_f1_and_else_the_share_of_with_snippets_and_title
     }
     assert ev.worst_pages(scores, 10) == [(0.25, "b"), (0.40, "a"), (0.90, "d")]
     assert ev.worst_titles(scores, 2) == [(0.0, "c"), (0.2, "d")]
+
+
+def test_day_shown_is_a_date_of_the_text_in_either_order_with_its_year():
+    text = "* Home\nCouncil approves budget\n05/18/2021 20:06\nThe council met on Tuesday."
+    assert ev.day_shown(text, "2021-05-18") is True  # month first
+    assert ev.day_shown("Опубликовано 18 мая 2021 | 20:06", "2021-05-18T20:06:00+04:00") is True
+    assert ev.day_shown(text, "2021-05-19") is False
+    assert ev.day_shown("Updated May 18, the council said", "2021-05-18") is False  # no year: not that day for sure
+    assert ev.day_shown("09.10.2024", "2024-09-10") is True  # read month-first on a page whose other dates need it
+    ceiling = ev.day_ceiling(
+        {"a": {"published": "2021-05-18"}, "b": {"published": None}, "c": {"published": "2020-01-02"}}, {"a": text, "c": "no date"}
+    )
+    assert ceiling == {"value": 0.5, "n": 2, "sum": 1.0}
