@@ -11,7 +11,10 @@ import pytest
 
 from tests.conftest import DEV_SET, load_script
 
-# metric -> (group, floor); reached with corpus_lib.lines/62 (stop 37: FAQs after the text are the text's, one-word list
+# metric -> (group, floor); reached with corpus_lib.lines/66 (stop 38: a list item that reads as a paragraph is text, a
+# copy-link box's instruction is a widget line, read-more links in more languages: title exact .759, 1,336 of 1,761; day
+# 1,129; body F1 .931, sum 1,026.90; with recall .876, 5,696 of 6,501; leak .074, 451; daniel-ru body F1 .887, title .829;
+# 7 rejects). lines/62 (stop 37: FAQs after the text are the text's, one-word list
 # items inside it are kept, newsletter pitches, widget lines, price buttons and tables of contents are no paragraphs nor
 # headlines, a dateline's left-over clock times are no words: body F1 .931, sum 1,026.88 of 1,103; with recall .876,
 # 5,693 of 6,501; leak .074, 451 of 6,098; title, day and daniel-ru unchanged). lines/52 (stop 36: Latin text and CJK pages misread as windows-1251 or
@@ -41,12 +44,12 @@ from tests.conftest import DEV_SET, load_script
 # leak .079, 10 rejects; lines/8: body F1 .887, daniel-ru .825, with .835, 11 rejects; lines/7: title exact .702,
 # day .815; lines/6: day .807.)
 FLOORS = {
-    "title_exact": ("overall", 0.737),
+    "title_exact": ("overall", 0.739),
     "day": ("overall", 0.795),
     "body_f1": ("overall", 0.911),
     "with_recall": ("overall", 0.856),
 }
-DANIEL_BODY_F1_FLOOR = 0.866
+DANIEL_BODY_F1_FLOOR = 0.867
 LEAK_CEILING = 0.095
 
 
