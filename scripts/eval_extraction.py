@@ -574,6 +574,25 @@ def day_ceiling(truth: Mapping[str, Truth], texts: Mapping[str, str]) -> Metric 
         return None
     return _metric(float(sum(shown)), len(shown))
 
+
+def with_ceiling(truth: Mapping[str, Truth], texts: Mapping[str, str]) -> Metric:
+    """`with` snippets that occur in their page's text, matched as `with` matches them in a body (see snippet_counts),
+    pooled: an extractor that keeps the page's text as it is cannot find more. The rest differ from the page in
+    typography or wording (the truth was normalised), or live in markup the text does not show."""
+    found = total = 0
+    for pid, t in sorted(truth.items()):
+        f, n = snippet_counts(texts.get(pid, ""), t.get("with") or [])
+        found, total = found + f, total + n
+    return _metric(float(found), total)
+
+
+def title_ceiling(truth: Mapping[str, Truth], texts: Mapping[str, str]) -> Metric:
+    """Pages whose true title occurs in the page's text (NFC, whitespace collapsed, case kept, as `title_exact`
+    compares), out of the pages with a true title: a title taken from the text cannot be exact on more pages. The
+    rest come from the page's metadata (an HTML `<title>` with the site's name) or differ in case or typography."""
+    shown = [normalize_text(t["title"]) in normalize_text(texts.get(pid, "")) for pid, t in sorted(truth.items()) if t.get("title")]
+    return _metric(float(sum(shown)), len(shown))
+
 # Typography that a source's ground truth and the page text may spell apart: the truth of some pages straightens
 # quotes and dashes the page shows curly ('don't' for 'don’t'), or keeps the space an inline tag left before a
 # comma or a bracket ('sunlight ,'). The 'w.ty' column ignores it, a diagnostic beside 'with', which does not.
@@ -1031,6 +1050,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ceiling is not None and ceiling["n"]:
         print(f"\n(publication day shown in the page text, as a date corpus_lib reads: {int(ceiling['sum'])} of {ceiling['n']} dated pages, "
               f"{ceiling['value']:.3f}: the most `day` can reach without more date formats)")
+    titles = title_ceiling(truth, texts)
+    if titles["n"]:
+        print(f"(true titles that occur in their page's text: {int(titles['sum'])} of {titles['n']}, {titles['value']:.3f}: "
+              "the most `title exact` can reach by taking the title from the text)")
+    shown = with_ceiling(truth, texts)
+    if shown["n"]:
+        print(f"(`with` snippets that occur in their page's text: {int(shown['sum'])} of {shown['n']}, {shown['value']:.3f}: "
+              "the most `with` can reach by keeping the page's text as it is)")
     print()
     print(format_language_table(result))
 
@@ -1045,6 +1072,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json_out:
         data = build_json(str(gt_dir), truth, runs, result, args.limit)
         data["day_shown_in_text"] = _round_floats(ceiling)
+        data["with_in_page_text"] = _round_floats(shown)
+        data["title_in_page_text"] = _round_floats(titles)
         with open(args.json_out, "w", encoding="utf-8") as fh:
             json.dump(data, fh, sort_keys=True, indent=1, ensure_ascii=False)
             fh.write("\n")

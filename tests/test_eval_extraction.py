@@ -412,3 +412,26 @@ def test_day_shown_is_a_date_of_the_text_in_either_order_with_its_year():
         {"a": {"published": "2021-05-18"}, "b": {"published": None}, "c": {"published": "2020-01-02"}}, {"a": text, "c": "no date"}
     )
     assert ceiling == {"value": 0.5, "n": 2, "sum": 1.0}
+
+
+def test_with_ceiling_counts_the_snippets_of_the_page_text_as_with_matches_them():
+    truth = {
+        "a": {"with": ["The council  met", "don't", "   "]},  # whitespace collapses; curly page quote differs; blank: not counted
+        "b": {"with": ["not on the page"]},
+        "c": {"with": []},
+    }
+    texts = {"a": "* Home\nThe council\nmet on Tuesday. They don’t agree.", "c": "anything"}
+    ceiling = ev.with_ceiling(truth, texts)
+    assert (ceiling["sum"], ceiling["n"]) == (1.0, 3)  # "b" has no text: its snippet is missing
+
+
+def test_title_ceiling_counts_the_titles_the_page_text_holds_with_their_case():
+    truth = {
+        "a": {"title": "Council  approves budget"},
+        "b": {"title": "Council Approves Budget"},  # the page's case differs: no exact title from the text
+        "c": {"title": "Budget | Daily News"},  # the <title> with the site's name
+        "d": {"title": None},
+    }
+    text = "* Home\nCouncil approves budget\nThe council met."
+    ceiling = ev.title_ceiling(truth, {"a": text, "b": text, "c": text, "d": text})
+    assert (ceiling["sum"], ceiling["n"]) == (1.0, 3)
