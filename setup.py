@@ -11,7 +11,7 @@ import os
 
 from setuptools import setup
 
-# The modules parse_page runs through, in dependency order. html.py (trafilatura) and language.py
+# The modules parse_page runs through, in dependency order. html.py (inscriptis) and language.py
 # (py3langid) spend their time in other packages and stay Python.
 COMPILED = [
     "corpus_lib/parse/dates.py",

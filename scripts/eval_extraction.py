@@ -56,7 +56,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 # --------------------------------------------------------------------------------------------
 # constants
 
-SYSTEMS: tuple[str, ...] = ("corpus_lib", "naive", "trafilatura")
+SYSTEMS: tuple[str, ...] = ("corpus_lib", "corpus_lib-html", "naive", "trafilatura")
 
 # Fixed upper bound for trafilatura/htmldate date extraction (never "today": results must not
 # depend on when the evaluation runs).
@@ -144,7 +144,10 @@ def read_html(path: str | os.PathLike[str]) -> str:
 def page_id(source_file: str) -> str:
     """Page id = file stem of a ``source_file`` (path relative to src)."""
     name = PurePosixPath(str(source_file).replace("\\", "/")).name
-    return name[: -len(".txt")] if name.endswith(".txt") else Path(name).stem
+    for suffix in (".txt", ".html.gz"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return Path(name).stem
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,6 +329,45 @@ def run_corpus_lib(
         run.timing["parse_page"] = time_parse_page(parse_page, [texts[k] for k in ids if k in texts])
     else:
         run.timing["parse_page"] = None
+    return run
+
+
+def run_corpus_lib_html(gt_dir: str | os.PathLike[str], ids: Sequence[str]) -> SystemRun:
+    """Run ``corpus_lib.build`` on the original HTML (``GT_DIR/html/<id>.html.gz``) of the pages that have it, as
+    ``corpus build`` reads a folder of ``.html.gz`` files: corpus_lib's HTML path, side by side with trafilatura on
+    the same files. Never raises."""
+    run = SystemRun("corpus_lib-html")
+    try:
+        build = _import_corpus_lib().build
+    except Exception as exc:
+        run.available = False
+        run.note = f"corpus_lib unavailable ({type(exc).__name__}: {exc})"
+        return run
+    html_dir = Path(gt_dir) / "html"
+    run.pages = [pid for pid in ids if (html_dir / f"{pid}.html.gz").is_file()]
+    if not run.pages:
+        run.available = False
+        run.note = "no html/<id>.html.gz files: nothing to compare"
+        return run
+    with tempfile.TemporaryDirectory(prefix="eval_extraction_html_") as tmp:
+        src, out = Path(tmp) / "src", Path(tmp) / "out"
+        src.mkdir()
+        for pid in run.pages:  # copies: a build follows no symlink out of its source folder
+            (src / f"{pid}.html.gz").write_bytes((html_dir / f"{pid}.html.gz").read_bytes())
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            build(src, out, workers=1)
+            records, rejects, duplicates = read_build_output(out)
+        except Exception as exc:
+            run.crashed = True
+            run.note = f"corpus_lib.build on the HTML raised {type(exc).__name__}: {exc}"
+            run.status = {pid: "missing" for pid in run.pages}
+            return run
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    run.predictions, run.status, run.reject_reasons = predictions_from_build(run.pages, records, rejects, duplicates)
+    n = len(run.pages)
+    run.timing.update(pages=n, seconds=wall, pages_per_second=n / wall if wall > 0 else None,
+                      pages_per_second_per_core=n / cpu if cpu > 0 else None)
     return run
 
 
@@ -745,7 +787,7 @@ def evaluate(truth: Mapping[str, Truth], runs: Sequence[SystemRun], html_ids: se
                 truth[pid],
                 run.predictions.get(pid),
                 status=run.status.get(pid, "missing"),
-                score_language=run.name == "corpus_lib",
+                score_language=run.name.startswith("corpus_lib"),
             )
         page_scores[run.name] = per
 
@@ -981,6 +1023,13 @@ def format_systems(runs: Sequence[SystemRun]) -> str:
                     f"corpus_lib.parse_page: {pp['pages']} pages, {_fmt_rate(pp['pages_per_second_per_core'])} pages/s per core"
                     f" (cpu {pp['cpu_seconds']:.1f} s, wall {pp['wall_seconds']:.1f} s; {_compiled_words(pp.get('compiled'))}){err}"
                 )
+        elif run.name == "corpus_lib-html":
+            counts = Counter(run.status.values())
+            lines.append(
+                f"corpus_lib-html: build on {t.get('pages')} html pages in {t.get('seconds', 0):.1f} s = "
+                f"{_fmt_rate(t.get('pages_per_second'))} pages/s ({_fmt_rate(t.get('pages_per_second_per_core'))} per core; "
+                "workers=1, both passes, HTML layout included); " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+            )
         elif run.name == "trafilatura":
             counts = Counter(run.status.values())
             lines.append(
@@ -1031,7 +1080,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     truth = {pid: all_truth[pid] for pid in ids}
     texts = read_pages(gt_dir, ids)
 
-    runs: list[SystemRun] = [run_corpus_lib(gt_dir, ids, limit=args.limit, page_texts=texts), run_naive(texts, ids)]
+    runs: list[SystemRun] = [run_corpus_lib(gt_dir, ids, limit=args.limit, page_texts=texts), run_corpus_lib_html(gt_dir, ids), run_naive(texts, ids)]
     if args.no_trafilatura:
         runs.append(SystemRun("trafilatura", available=False, note="trafilatura skipped (--no-trafilatura)"))
     else:
@@ -1046,6 +1095,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(result))
     if any(r.name == "trafilatura" and r.available for r in runs):
         print("\n(trafilatura is scored only on pages with original HTML; `html-both` compares the systems on exactly those pages)")
+    if any(r.name == "corpus_lib-html" and r.available for r in runs):
+        print("(`corpus_lib-html` is corpus_lib's build on those pages' original HTML instead of their text dumps)")
     ceiling = day_ceiling(truth, texts)
     if ceiling is not None and ceiling["n"]:
         print(f"\n(publication day shown in the page text, as a date corpus_lib reads: {int(ceiling['sum'])} of {ceiling['n']} dated pages, "

@@ -197,6 +197,7 @@ def test_predictions_from_build_maps_rejects_duplicates_and_missing():
     assert preds["c"] is preds["a"] and preds["a"]["published"] == "2020-01-01T10:00:00"
     assert reasons == {"b": "empty"}
     assert ev.page_id("sub/dir/traf-x.de.y.txt") == "traf-x.de.y"
+    assert ev.page_id("daniel-20111128_dozor.kharkov.ua_f3b9.html.gz") == "daniel-20111128_dozor.kharkov.ua_f3b9"
 
 
 # ------------------------------------------------------------------------------ end to end
@@ -224,7 +225,8 @@ def gt_dir(tmp_path):
     (d / "html").mkdir()
     for pid, text in PAGES.items():
         (d / "pages" / f"{pid}.txt").write_text(text, encoding="utf-8")
-    html = "<html><head><meta charset='windows-1251'><title>Мост откроют летом</title></head><body><h1>Мост откроют летом</h1><p>Строительство моста завершат в июне.</p></body></html>"
+    html = "<html><head><meta charset='windows-1251'><title>Мост откроют летом</title></head><body><h1>Мост откроют летом</h1><p>Строительство моста завершат в июне.</p>"
+    html += "<p>Движение по нему начнётся в июле, сообщили в мэрии города.</p></body></html>"
     (d / "html" / "ru-most.html.gz").write_bytes(gzip.compress(html.encode("cp1251")))
     with (d / "ground-truth.jsonl").open("w", encoding="utf-8") as fh:
         for rec in TRUTH:
@@ -377,6 +379,19 @@ def test_real_corpus_lib_build_is_crash_free(gt_dir):
     run = ev.run_corpus_lib(gt_dir, list(t))
     assert run.available and not run.crashed, run.note
     assert "missing" not in run.status.values()
+
+
+def test_corpus_lib_on_the_html_builds_the_pages_that_have_it(gt_dir):
+    corpus_lib = pytest.importorskip("corpus_lib")
+    t = ev.load_truth(gt_dir)
+    run = ev.run_corpus_lib_html(gt_dir, list(t))
+    assert run.available and not run.crashed, run.note
+    assert run.pages == ["ru-most"] and run.status == {"ru-most": "ok"} and run.timing["pages"] == 1
+    assert run.predictions["ru-most"]["title"] == "Мост откроют летом"  # the cp1251 page, decoded by its <meta charset>
+    assert "Строительство моста завершат в июне." in run.predictions["ru-most"]["body"]
+    result = ev.evaluate(t, [run], html_ids={"ru-most"})
+    assert result["groups"]["html-both"]["systems"]["corpus_lib-html"]["title_exact"]["value"] == 1.0
+    assert "corpus_lib-html" in ev.format_table(result) and "corpus_lib-html: build on 1 html pages" in ev.format_systems([run])
 
 
 def test_run_trafilatura_on_html_pages_only(gt_dir):

@@ -1,0 +1,71 @@
+"""HTML input: laid out as a text dump (inscriptis), with the hints its markup gives."""
+
+from __future__ import annotations
+
+from corpus_lib.parse import PageHints, parse_page
+from corpus_lib.parse.html import html_to_page
+
+ARTICLE = """<!DOCTYPE html><html lang="en-GB"><head>
+<title>Council approves budget | Daily Example</title>
+<meta property="og:title" content="Council approves budget">
+<meta property="article:published_time" content="2021-05-18T20:06:00+01:00">
+<link rel="canonical" href="https://news.example/council-budget">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/politics">Politics</a></li></ul></nav>
+<h1>Council approves budget</h1>
+<p>The city council approved next year's budget on Tuesday after a long debate about school funding.</p>
+<p>The plan raises spending on schools and libraries, and it cuts the road repair fund by a tenth.</p>
+<ul><li>Schools: more teachers<ul><li>in the north district first</li></ul></li><li>Libraries: longer hours</li></ul>
+<p>The mayor said the budget was the fairest the city had passed in a decade, and the opposition disagreed.</p>
+<footer>Copyright Daily Example</footer>
+</body></html>"""
+
+
+def test_headings_and_paragraphs_are_set_apart_and_list_items_keep_bullets_and_depth():
+    lines = html_to_page(ARTICLE).text.split("\n")
+    heading = lines.index("Council approves budget")
+    assert lines[heading - 1] == "" and lines[heading + 1] == ""  # a blank line on each side, as text dumps show headings
+    first = next(i for i, line in enumerate(lines) if line.startswith("The city council"))
+    assert lines[first + 1] == ""  # paragraphs are blocks of their own
+    schools = next(line for line in lines if "Schools" in line)
+    north = next(line for line in lines if "north district" in line)
+    assert schools.lstrip().startswith("* ") and north.lstrip()[0] in "+o*"  # bullets, and another for the nested list
+    assert len(north) - len(north.lstrip()) > len(schools) - len(schools.lstrip())  # the nested item is indented deeper
+    assert "\n\n\n" not in html_to_page(ARTICLE).text and all(line == line.rstrip() for line in lines)
+
+
+def test_the_markup_gives_title_url_language_and_publication_hints():
+    page = html_to_page(ARTICLE)
+    assert (page.title, page.url, page.language, page.published) == (
+        "Council approves budget", "https://news.example/council-budget", "en", "2021-05-18T20:06:00+01:00"
+    )
+    page = html_to_page('<html><head><title>  Two\n words </title><meta property="og:url" content="javascript:x"></head>'
+                        '<body><svg><title>An icon</title></svg><p>Text.</p></body></html>')
+    assert (page.title, page.url, page.language) == ("Two words", None, None)  # an SVG image's title is no page title
+
+
+def test_an_html_article_parses_to_its_title_and_text_without_the_menu_or_the_footer():
+    page = html_to_page(ARTICLE)
+    article = parse_page(page.text, PageHints(title=page.title, url=page.url, language=page.language))
+    assert article.title == "Council approves budget"
+    body = "\n\n".join(article.paragraphs)
+    assert body.startswith("The city council approved") and "fairest the city had passed" in body
+    assert "Home" not in body and "Copyright" not in body
+
+
+def test_deep_nesting_keeps_its_text_and_what_follows_it():
+    # libxml2 alone drops what is nested more than 255 elements deep, and the rest of the page with it
+    page = html_to_page("<p>Before the boxes.</p>" + "<div>" * 300 + "<p>Deep inside.</p>" + "</div>" * 300 + "<p>After them.</p>")
+    assert page.text.split() == "Before the boxes. Deep inside. After them.".split()
+    # deeper than the layout's recursion goes: the plain renderer takes the page, one line per block
+    page = html_to_page("<title>T</title><p>Before.</p>" + "<div>" * 5000 + "Deep." + "</div>" * 5000 + "<p>After.</p>")
+    assert page.text == "Before.\nDeep.\nAfter.\n" and page.title == "T"
+
+
+def test_markup_lxml_refuses_is_read_all_the_same():
+    declared = '<?xml version="1.0" encoding="utf-8"?><html><body><p>Grüße aus Köln.</p></body></html>'
+    assert html_to_page(declared).text == "Grüße aus Köln.\n"  # a str may not declare its encoding to lxml
+    assert html_to_page("<p>a\x00b\x01c\x0bd</p>").text == "a b c d\n"  # controls no tree may hold
+    for empty in ("", "   \n", "<!-- only a comment -->", "<html></html>"):
+        assert html_to_page(empty).text == "\n"
+    assert html_to_page("no markup at all").text == "no markup at all\n"
