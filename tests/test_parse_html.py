@@ -54,12 +54,39 @@ def test_an_html_article_parses_to_its_title_and_text_without_the_menu_or_the_fo
 
 
 def test_deep_nesting_keeps_its_text_and_what_follows_it():
-    # libxml2 alone drops what is nested more than 255 elements deep, and the rest of the page with it
+    # libxml2 drops what is nested more than 255 elements deep, and the rest of the page with it: the plain renderer
+    # takes a page nested deeper than _MAX_DEPTH, one line per block
     page = html_to_page("<p>Before the boxes.</p>" + "<div>" * 300 + "<p>Deep inside.</p>" + "</div>" * 300 + "<p>After them.</p>")
-    assert page.text.split() == "Before the boxes. Deep inside. After them.".split()
-    # deeper than the layout's recursion goes: the plain renderer takes the page, one line per block
+    assert page.text == "Before the boxes.\nDeep inside.\nAfter them.\n"
     page = html_to_page("<title>T</title><p>Before.</p>" + "<div>" * 5000 + "Deep." + "</div>" * 5000 + "<p>After.</p>")
     assert page.text == "Before.\nDeep.\nAfter.\n" and page.title == "T"
+    page = html_to_page("<p>Before.</p>" + "<div>" * 60 + "<p>Deep.</p>" + "</div>" * 60 + "<p>After.</p>")
+    assert page.text.split("\n")[:2] == ["Before.", ""]  # as deep as real pages nest: laid out
+
+
+def test_inline_spacing_styles_are_ignored_and_hidden_elements_stay_hidden():
+    html = ('<p style="display: none">Hidden teaser.</p><div style="padding-left: 9999em; margin-top: 500em">'
+            + "<p>A paragraph of the text.</p>" * 50 + '</div><pre style="white-space: pre">a   b</pre>')
+    text = html_to_page(html).text
+    assert "Hidden teaser" not in text and "a   b" in text
+    assert max(len(line) for line in text.split("\n")) < 40 and "\n\n\n" not in text  # no 9999em of spaces, no 500em of lines
+
+
+def test_a_layout_that_would_outgrow_its_page_is_rendered_plainly():
+    # inscriptis pads every cell to its column's width: 2,000 rows under a 100,000-character cell would take 200 MB
+    wide = "<table><tr><td>" + "w" * 100_000 + "</td><td>b</td></tr>" + "<tr><td>a</td><td>b</td></tr>" * 2000 + "</table>"
+    text = html_to_page(wide).text
+    assert len(text) < 2 * len(wide) and text.split("\n")[:3] == ["w" * 100_000, "b", "a"]
+    deep_list = "<ul><li>menu" * 30 + "<li>item" * 1000  # lists nested deeper than menus nest
+    text = html_to_page(deep_list).text
+    assert text.count("item") == 1000 and len(text) < 2 * len(deep_list)
+    table = "<table><tr><td>Name</td><td>Price</td></tr><tr><td>Tea</td><td>3 EUR</td></tr></table>"
+    assert html_to_page(table).text.split("\n")[:2] == ["Name  Price", "Tea   3 EUR"]  # a table that fits keeps its columns
+
+
+def test_scripts_and_styles_show_nothing_and_their_tails_stay():
+    html = "<p>One <script>var x = '<p>no</p>';</script>two <style>p { color: red }</style>three.</p>"
+    assert html_to_page(html).text == "One two three.\n"
 
 
 def test_markup_lxml_refuses_is_read_all_the_same():
