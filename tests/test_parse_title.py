@@ -552,3 +552,23 @@ def test_a_menu_that_starts_with_home_has_no_trail_end():
     view = _view(*lines)
     without = dataclasses.replace(WEIGHTS, trail_end=0.0)
     assert headline_scores(view, None) == headline_scores(view, None, without)
+
+
+def test_of_two_headlines_of_one_text_with_equal_scores_the_nearer_wins(monkeypatch):
+    from corpus_lib.parse import anchor
+    from corpus_lib.parse.body import Region, RegionFinder, prose_scores
+
+    text = "~ Dogs & what moves me\n\nLong overdue, here again\n\n" + PARA[0] + "\n\n" + PARA[1] + "\n"
+    view = view_page([line for line in split_lines(text) if line.text], frozenset(), False)
+    region = Region(2, 3, 10.0)
+    # a blog's tagline and the post's title, with the same evidence to rounding (the sum's order may differ)
+    monkeypatch.setattr(anchor, "pair_scores", lambda *a: [(9.71 + 1e-12, 0, region), (9.71, 1, region), (3.0, 3, Region(3, 3, 1.0))])
+    monkeypatch.setattr(anchor, "word_overlap", lambda *a: 0.5)
+    finder = RegionFinder(prose_scores(view))
+    assert anchor.choose_headline_and_text(view, finder, {0: 1.0, 1: 1.0, 3: 1.0})[0] == 1
+    # equals that head different texts: the first stays
+    monkeypatch.setattr(anchor, "pair_scores", lambda *a: [(9.71, 0, region), (9.71, 1, Region(3, 3, 5.0))])
+    assert anchor.choose_headline_and_text(view, finder, {0: 1.0, 1: 1.0})[0] == 0
+    # a clearly better earlier line stays
+    monkeypatch.setattr(anchor, "pair_scores", lambda *a: [(9.9, 0, region), (9.71, 1, region)])
+    assert anchor.choose_headline_and_text(view, finder, {0: 1.0, 1: 1.0})[0] == 0

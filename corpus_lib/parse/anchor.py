@@ -37,6 +37,9 @@ _OVERLAP_PAIRS: Final = 8
 _OVERLAP_WEIGHT: Final = 3.0
 _OVERLAP_LINES: Final = 12
 _OVERLAP_CHARS: Final = 2000
+# Of two headlines of the same text with equal scores (to rounding), the nearer the text wins: a blog's name or tagline
+# stands above the post's title with the same evidence. Of other equals, the first.
+_TIE: Final = 1e-9
 _STEM_CHARS: Final = 5
 # A headline deeper indented than its text sits in another container (a sidebar, a teaser list).
 _DEEPER_COST: Final = 1.5
@@ -59,7 +62,7 @@ def choose_headline_and_text(view: PageView, finder: RegionFinder, headlines: di
         if pair[0] + _OVERLAP_WEIGHT < best_score:
             break  # not even full overlap (1.0) reaches the best, nor for the lower pairs after it: no words to compare
         score = pair[0] + _OVERLAP_WEIGHT * word_overlap(view, pair[1], pair[2], text_stems)
-        if score > best_score:  # the first of equals wins
+        if score > best_score or (score > best_score - _TIE and pair[2].start == best[2].start and pair[1] > best[1]):
             best, best_score = pair, score
     return best[1], trim_tail(view.content, best[2])
 
