@@ -56,6 +56,8 @@ def settings_digest(cfg: BuildConfig) -> str:
         "corpus_lib": __version__,
         "parser": PARSER,
         "ftfy": importlib.metadata.version("ftfy"),  # inputs.repair_mojibake: its repairs are part of the text
+        "inscriptis": importlib.metadata.version("inscriptis"),  # parse.html: its layout of an HTML page is the text
+        "lxml": importlib.metadata.version("lxml"),
         "schema": schema_version(),
         "sources": [dataclasses.asdict(s) for s in cfg.sources],
         "default_timezone": cfg.default_timezone,

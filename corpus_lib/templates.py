@@ -34,7 +34,7 @@ def page_text(page: DecodedPage) -> tuple[str, PageHints]:
     """The text the parser reads, and what HTML markup tells about the page."""
     if page.is_html:
         html = html_to_page(page.text)
-        return html.text, PageHints(title=html.title, url=html.url, language=html.language)
+        return html.text, PageHints(title=html.title, url=html.url, language=html.language, published=html.published)
     return page.text, PageHints()
 
 

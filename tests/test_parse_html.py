@@ -96,3 +96,29 @@ def test_markup_lxml_refuses_is_read_all_the_same():
     for empty in ("", "   \n", "<!-- only a comment -->", "<html></html>"):
         assert html_to_page(empty).text == "\n"
     assert html_to_page("no markup at all").text == "no markup at all\n"
+
+
+def test_the_publication_time_comes_from_the_markup_in_its_order_of_trust():
+    body = "<body><h1>Council approves budget</h1><p>The city council approved the budget on Tuesday.</p></body>"
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"},'
+          ' {"@type": "NewsArticle", "datePublished": "2021-05-18T20:06:00+03:00"}]}</script>')
+    assert html_to_page(f"<html><head>{ld}</head>{body}</html>").published == "2021-05-18T20:06:00+03:00"
+    time_element = '<p>Posted <time itemprop="datePublished" datetime="2021-05-17">yesterday</time></p>'
+    assert html_to_page(f"<html>{body}{time_element}</html>").published == "2021-05-17"
+    meta = '<meta property="article:published_time" content="2021-05-16T09:00:00Z"><meta name="date" content="2020-01-01">'
+    assert html_to_page(f"<html><head>{meta}{ld}</head>{body}</html>").published == "2021-05-16T09:00:00Z"
+    assert html_to_page(f'<html><head><meta name="date" content="2020-01-01">{ld}</head>{body}</html>').published.startswith("2021-05-18")
+    broken = '<script type="application/ld+json">{"datePublished": </script><script type="application/ld+json">' + "[" * 100_000 + "</script>"
+    assert html_to_page(f"<html><head>{broken}</head>{body}</html>").published is None  # not JSON, too deep: no date
+
+
+def test_a_time_the_markup_states_wins_over_the_text_s_dateline():
+    text = "Council approves budget\n\n18 May 2022\n\n" + "The city council approved the budget on Tuesday after a long debate. " * 3 + "\n"
+    article = parse_page(text, PageHints(published="2021-05-18T20:06:00+03:00"))
+    assert (article.published.local, article.published.tz, article.published.tz_source) == ("2021-05-18T20:06:00", "+03:00", "page")
+    assert article.published.utc.isoformat() == "2021-05-18T17:06:00+00:00"
+    article = parse_page(text, PageHints(published="2021-05-18 20:06", timezone="Europe/Moscow"))
+    assert (article.published.tz, article.published.tz_source, article.published.utc.hour) == ("Europe/Moscow", "config", 17)
+    assert parse_page(text, PageHints(published="2021-05-18")).published.local == "2021-05-18"
+    for not_a_time in ("18.05.2021", "2021-02-31", "2021-05-18T25:00", "2190-01-01", "yesterday"):
+        assert parse_page(text, PageHints(published=not_a_time)).published.local == "2022-05-18"  # the text's dateline

@@ -16,6 +16,7 @@ the page.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from html.parser import HTMLParser
 from typing import Any, Final
@@ -215,13 +216,44 @@ def _metadata(tree: Any) -> HtmlPage:
     titles = [element.text_content() for element in tree.iter("title") if not any(a.tag in _SKIP for a in element.iterancestors())]
     title = meta.get("og:title") or " ".join(" ".join(titles).split()) or None
     language = (tree.get("lang") or "").split("-")[0].lower()[:2] or None
+    stated = _linked_data_published(tree) or next(iter(tree.xpath("//*[@itemprop='datePublished']/@datetime")), None)
+    if stated and stated.strip():
+        meta.setdefault(_STATED_PUBLISHED, stated.strip())
     return _page("", title, canonical or meta.get("og:url"), language, meta)
+
+
+_STATED_PUBLISHED: Final = " datepublished"  # not a <meta> name: from JSON-LD or a <time itemprop="datePublished">
+# Nodes of a page's JSON-LD looked at for its datePublished, at most.
+_MAX_LINKED_DATA_NODES: Final = 10_000
+
+
+def _linked_data_published(tree: Any) -> str | None:
+    """The first `datePublished` of the page's JSON-LD (schema.org), in document order, or None."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder recurses
+            continue
+        stack, seen = [data], 0
+        while stack and seen < _MAX_LINKED_DATA_NODES:
+            node = stack.pop()
+            seen += 1
+            if isinstance(node, dict):
+                value = node.get("datePublished")
+                if isinstance(value, str) and value.strip():
+                    return value
+                stack.extend(reversed(list(node.values())))
+            elif isinstance(node, list):
+                stack.extend(reversed(node))
+    return None
 
 
 def _page(text: str, title: str | None, url: str | None, language: str | None, meta: dict[str, str]) -> HtmlPage:
     if url and not url.startswith(("http://", "https://")):
         url = None
-    published = meta.get("article:published_time") or meta.get("datepublished") or meta.get("date")
+    published = meta.get("article:published_time") or meta.get("datepublished") or meta.get(_STATED_PUBLISHED) or meta.get("date")
     return HtmlPage(text=text, title=title, url=url, language=language, published=published)
 
 

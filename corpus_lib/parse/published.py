@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import re
 import zoneinfo
 from typing import Final
 
@@ -159,6 +160,40 @@ def to_local_time(m: DateMatch, year: int | None, timezone: str | None, default_
         raise ValueError("a time without a year or minutes has no instant")
     naive = dt.datetime(y, m.month, m.day, hour, minute, m.second or 0)
     return _instant(local, naive, m.utc_offset_minutes, timezone, default_timezone)
+
+
+# A time as HTML metadata writes it: ISO 8601 ('2021-05-18T20:06:00+03:00', '...Z', '2021-05-18 20:06', '2021-05-18'),
+# in the years the date reader reads.
+_MARKUP_TIME: Final = re.compile(
+    r"(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)"
+    r"(?:[T ](?P<hour>\d\d):(?P<minute>\d\d)(?::(?P<second>\d\d)(?:[.,]\d+)?)?\s*(?P<zone>Z|[+-]\d\d:?\d\d)?)?"
+)
+
+
+def markup_time(value: str, timezone: str | None, default_timezone: str) -> LocalTime | None:
+    """The publication time an HTML page's markup states (`article:published_time`, `datePublished`), as written,
+    with its instant: the offset it states (the page's own zone), else the source's configured zone, else the
+    default. None when it is no ISO 8601 day or time, or no real one (a 31 February, a 25th hour)."""
+    found = _MARKUP_TIME.fullmatch(value.strip())
+    if found is None:
+        return None
+    year, month, day = int(found["year"]), int(found["month"]), int(found["day"])
+    try:
+        if found["hour"] is None:
+            return LocalTime(local=dt.date(year, month, day).isoformat(), utc=None, tz=None, tz_source=None)
+        naive = dt.datetime(year, month, day, int(found["hour"]), int(found["minute"]), int(found["second"] or 0))
+    except ValueError:
+        return None
+    offset = None
+    zone = found["zone"]
+    if zone == "Z":
+        offset = 0
+    elif zone:
+        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        if hours > 18 or minutes > 59:
+            return None
+        offset = (hours * 60 + minutes) * (1 if zone[0] == "+" else -1)
+    return _instant(naive.isoformat(timespec="seconds"), naive, offset, timezone, default_timezone)
 
 
 def relative_dateline(view: PageView, title: int) -> RelativeDate | None:
