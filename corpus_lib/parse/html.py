@@ -201,7 +201,8 @@ def _layout(tree: Any) -> str:
 
 def _metadata(tree: Any) -> HtmlPage:
     """The hints of the page's markup: `og:title` else the `<title>` (not an SVG image's), the canonical URL else
-    `og:url` (http and https only), `<html lang>`'s language, and the publication time a `<meta>` states."""
+    `og:url` (http and https only), `<html lang>`'s language, and the publication time the markup states (see
+    _page for the order)."""
     meta: dict[str, str] = {}
     for element in tree.iter("meta"):
         key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
@@ -216,9 +217,10 @@ def _metadata(tree: Any) -> HtmlPage:
     titles = [element.text_content() for element in tree.iter("title") if not any(a.tag in _SKIP for a in element.iterancestors())]
     title = meta.get("og:title") or " ".join(" ".join(titles).split()) or None
     language = (tree.get("lang") or "").split("-")[0].lower()[:2] or None
-    stated = _linked_data_published(tree) or next(iter(tree.xpath("//*[@itemprop='datePublished']/@datetime")), None)
-    if stated and stated.strip():
-        meta.setdefault(_STATED_PUBLISHED, stated.strip())
+    if "article:published_time" not in meta and "datepublished" not in meta:  # else the JSON-LD need not be read
+        stated = _linked_data_published(tree) or next(iter(tree.xpath("//*[@itemprop='datePublished']/@datetime")), None)
+        if stated and stated.strip():
+            meta[_STATED_PUBLISHED] = stated.strip()
     return _page("", title, canonical or meta.get("og:url"), language, meta)
 
 
@@ -251,6 +253,8 @@ def _linked_data_published(tree: Any) -> str | None:
 
 
 def _page(text: str, title: str | None, url: str | None, language: str | None, meta: dict[str, str]) -> HtmlPage:
+    """The hints as HtmlPage: a URL only when http(s); the publication time from `article:published_time`, else a
+    `datePublished` (a <meta>, then JSON-LD or a <time>), else `<meta name="date">`."""
     if url and not url.startswith(("http://", "https://")):
         url = None
     published = meta.get("article:published_time") or meta.get("datepublished") or meta.get(_STATED_PUBLISHED) or meta.get("date")
