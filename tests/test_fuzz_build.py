@@ -163,7 +163,7 @@ def test_decoder_and_parser_never_raise_on_pages(page, encoding, language):
     hints = PageHints(language=language)
     if kind == "html":
         html = html_to_page(decoded)
-        decoded, hints = html.text, PageHints(language=language or html.language, title=html.title, url=html.url)
+        decoded, hints = html.text, PageHints(language=language or html.language, title=html.title, url=html.url, published=html.published)
     result = parse_page(decoded, hints)
     assert isinstance(result, (ParsedArticle, ParseFailure))
     if isinstance(result, ParsedArticle):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings, strategies as st
+
 from corpus_lib.parse import PageHints, parse_page
 from corpus_lib.parse.html import html_to_page
+from corpus_lib.parse.published import markup_time
 
 ARTICLE = """<!DOCTYPE html><html lang="en-GB"><head>
 <title>Council approves budget | Daily Example</title>
@@ -122,3 +125,48 @@ def test_a_time_the_markup_states_wins_over_the_text_s_dateline():
     assert parse_page(text, PageHints(published="2021-05-18")).published.local == "2021-05-18"
     for not_a_time in ("18.05.2021", "2021-02-31", "2021-05-18T25:00", "2190-01-01", "yesterday"):
         assert parse_page(text, PageHints(published=not_a_time)).published.local == "2022-05-18"  # the text's dateline
+
+
+# --- any markup -----------------------------------------------------------------------------------
+
+_TAGS = ["div", "p", "ul", "ol", "li", "table", "tr", "td", "th", "pre", "h1", "span", "a", "br", "blockquote", "script", "style"]
+_ATTRIBUTES = st.sampled_from([
+    "", ' style="display:none"', ' style="padding-left: 99em; margin-top: -3em"', ' style="white-space: pre"', ' colspan="3"',
+    ' colspan="x"', ' rowspan="-1"', ' itemprop="datePublished" datetime="2021-05-18T20:06:00+03:00"', ' style=";;:;"',
+])
+_TEXTS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(["word " * 40, "\t  \n", "&amp;", "&#0;"])
+
+
+@st.composite
+def markup(draw, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        if depth < 6 and draw(st.booleans()):
+            tag = draw(st.sampled_from(_TAGS))
+            inner = draw(markup(depth + 1))
+            closing = f"</{tag}>" if draw(st.integers(0, 4)) else ""  # some left open
+            parts.append(f"<{tag}{draw(_ATTRIBUTES)}>{inner}{closing}")
+        else:
+            parts.append(draw(_TEXTS))
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(markup(), st.sampled_from(["", "<!DOCTYPE html>", '<?xml version="1.0" encoding="utf-8"?>']),
+       st.sampled_from(["", '<meta property="article:published_time" content="2021-05-18">',
+                        '<script type="application/ld+json">{"datePublished": 5}</script>']))
+def test_any_markup_lays_out_as_a_text_dump_with_hints_the_parser_takes(body, prolog, head):
+    page = html_to_page(f"{prolog}<html><head>{head}</head><body>{body}</body></html>")
+    assert page.text.endswith("\n") and "\r" not in page.text and "\n\n\n" not in page.text
+    assert all(line == line.rstrip() for line in page.text.split("\n"))
+    result = parse_page(page.text, PageHints(title=page.title, url=page.url, language=page.language, published=page.published))
+    assert result.title.strip() if hasattr(result, "title") else result.reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.from_regex(r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d)?(Z|[+-]\d\d:?\d\d)?)?", fullmatch=True))
+def test_a_markup_time_is_a_real_day_or_time_or_nothing(value):
+    found = markup_time(value, None, "UTC")
+    if found is not None:
+        assert found.local[:4].isdigit() and 1900 <= int(found.local[:4]) <= 2099
+        assert (found.utc is None) == ("T" not in found.local)
